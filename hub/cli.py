@@ -1,0 +1,129 @@
+"""`hub` — the commands operators and other tools call (contract: warehouse.md, "Commands")."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from hub.config import SOURCE_SYSTEMS, Settings
+
+
+def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.pipeline import warehouse_url
+    from hub.warehouse.migrations import upgrade
+
+    report = upgrade(warehouse_url(settings), settings.reference_dir)
+    if report.changed:
+        for name in report.applied_migrations:
+            print(f"applied migration {name}")
+        for name in report.applied_repeatables:
+            print(f"applied {name}")
+        if report.reference_reloaded:
+            print(f"loaded reference data from {settings.reference_dir}")
+    else:
+        print("warehouse is up to date")
+    return 0
+
+
+def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.pipeline import run_sync
+
+    sources = tuple(args.source) if args.source else SOURCE_SYSTEMS
+    report = run_sync(settings, full=args.full, sources=sources)
+    for item in report.ingested:
+        print(
+            f"{item['source_system']:<9} received {item['records_received']:>7}  "
+            f"new {item['records_new']:>7}  rejected {item['rejected']:>5}  batch {item['batch_id']}"
+        )
+    for source_system, error in report.failures.items():
+        print(f"{source_system:<9} FAILED: {error}", file=sys.stderr)
+    if report.published:
+        print(f"published {report.published['projects']} projects")
+    return 0 if report.ok else 1
+
+
+def _cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.pipeline import summarize
+
+    print_summary(summarize(settings))
+    return 0
+
+
+def print_summary(summary: dict) -> None:
+    from hub.lifecycle import STAGE_ZH, STAGES
+
+    print("Projects per stage:")
+    for stage in STAGES:
+        print(f"  {stage:<20} {STAGE_ZH[stage]:<4} {summary['projects_per_stage'].get(stage, 0):>6}")
+    print("Records per source (current / rejected):")
+    for source in SOURCE_SYSTEMS:
+        print(
+            f"  {source:<9} {summary['records_per_source'].get(source, 0):>7} / "
+            f"{summary['rejects_per_source'].get(source, 0):>5}"
+        )
+
+
+def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.sandbox import serve_forever
+
+    land_dir = Path(args.land_dir) if args.land_dir else settings.land.directory
+    serve_forever(args.size, args.seed, land_dir, truth_path=args.truth)
+    return 0
+
+
+def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.demo import run_demo
+
+    return run_demo(settings, size=args.size, seed=args.seed, via=args.via)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="warehouse structure").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or migrate the warehouse (idempotent)").set_defaults(
+        handler=_cmd_db_upgrade
+    )
+
+    sync = commands.add_parser("sync", help="one complete pass over every source")
+    sync.add_argument("--full", action="store_true", help="ignore watermarks and re-read everything")
+    sync.add_argument("--source", action="append", choices=SOURCE_SYSTEMS, help="only this source (repeatable)")
+    sync.set_defaults(handler=_cmd_sync)
+
+    commands.add_parser("status", help="projects per stage, records and rejects per source").set_defaults(
+        handler=_cmd_status
+    )
+
+    sandbox = commands.add_parser("sandbox", help="simulated departments").add_subparsers(
+        dest="sandbox_command", required=True
+    )
+    serve = sandbox.add_parser("serve", help="serve a generated scenario on the contract's ports")
+    serve.add_argument("--size", type=int, default=300, help="number of true projects")
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--land-dir", help="where land files are dropped (default $HUB_SOURCE_LAND_DIR)")
+    serve.add_argument("--truth", help="write the scenario's ground truth (JSON) here")
+    serve.set_defaults(handler=_cmd_sandbox_serve)
+
+    demo = commands.add_parser("demo", help="sandbox + warehouse + sync, then a summary checked against the truth")
+    demo.add_argument("--size", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--via", choices=("cli", "airflow"), default="airflow", help="run the sync through Airflow's dag.test() or directly")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.handler(Settings.from_env(), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Environment → typed settings. The only module of the hub that reads HUB_* variables.
+
+Library code takes these objects as arguments; it never looks at the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connectors.approval.settings import ApprovalSettings
+from connectors.commerce.settings import CommerceSettings
+from connectors.land.settings import LandSettings
+from connectors.stats.settings import StatsSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = PROJECT_ROOT / "sql"
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "reference"
+SOURCE_SYSTEMS = ("commerce", "approval", "land", "stats")
+
+# Every variable the hub reads, with what it is for (the README's configuration table and
+# the docker-compose wiring test are checked against this).
+ENV_VARS: dict[str, str] = {
+    "HUB_WAREHOUSE_URL": "SQLAlchemy URL of the warehouse (postgresql+psycopg://…); unset = embedded",
+    "HUB_HOME": "working folder for the embedded warehouse, land drops and data docs (default ./var)",
+    "HUB_REFERENCE_DIR": "folder with districts.csv, regions.csv, industry_chains.csv",
+    "HUB_ACCESS_PASSWORD": "password for logins created by `hub access grant`",
+    "HUB_DATA_DOCS_DIR": "where Great Expectations Data Docs are built (default $HUB_HOME/data_docs)",
+    "HUB_SOURCE_COMMERCE_URL": "commerce platform base URL",
+    "HUB_SOURCE_COMMERCE_KEY": "commerce X-Api-Key",
+    "HUB_SOURCE_APPROVAL_URL": "approval bureau base URL",
+    "HUB_SOURCE_APPROVAL_CLIENT_ID": "approval OAuth client id",
+    "HUB_SOURCE_APPROVAL_CLIENT_SECRET": "approval OAuth client secret",
+    "HUB_SOURCE_STATS_URL": "statistics bureau base URL",
+    "HUB_SOURCE_STATS_TOKEN": "statistics API token",
+    "HUB_SOURCE_LAND_DIR": "folder where the land bureau drops its daily CSV files",
+}
+
+SANDBOX_DEFAULT_URLS = {
+    "commerce": "http://127.0.0.1:8101",
+    "approval": "http://127.0.0.1:8102",
+    "stats": "http://127.0.0.1:8104",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one sync needs, resolved from the environment once."""
+
+    warehouse_url: str | None
+    home: Path
+    reference_dir: Path
+    data_docs_dir: Path
+    commerce: CommerceSettings
+    approval: ApprovalSettings
+    land: LandSettings
+    stats: StatsSettings
+    access_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        home = Path(env.get("HUB_HOME") or PROJECT_ROOT / "var").resolve()
+        return cls(
+            warehouse_url=env.get("HUB_WAREHOUSE_URL") or None,
+            home=home,
+            reference_dir=Path(env.get("HUB_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR),
+            data_docs_dir=Path(env.get("HUB_DATA_DOCS_DIR") or home / "data_docs"),
+            commerce=CommerceSettings(
+                base_url=env.get("HUB_SOURCE_COMMERCE_URL", SANDBOX_DEFAULT_URLS["commerce"]),
+                api_key=env.get("HUB_SOURCE_COMMERCE_KEY", ""),
+            ),
+            approval=ApprovalSettings(
+                base_url=env.get("HUB_SOURCE_APPROVAL_URL", SANDBOX_DEFAULT_URLS["approval"]),
+                client_id=env.get("HUB_SOURCE_APPROVAL_CLIENT_ID", ""),
+                client_secret=env.get("HUB_SOURCE_APPROVAL_CLIENT_SECRET", ""),
+            ),
+            land=LandSettings(directory=Path(env.get("HUB_SOURCE_LAND_DIR") or home / "land")),
+            stats=StatsSettings(
+                base_url=env.get("HUB_SOURCE_STATS_URL", SANDBOX_DEFAULT_URLS["stats"]),
+                token=env.get("HUB_SOURCE_STATS_TOKEN", ""),
+            ),
+            access_password=env.get("HUB_ACCESS_PASSWORD") or None,
+        )
+
+    def source_location(self, source_system: str) -> str:
+        """Where a department is read from, for error messages and status."""
+        return {
+            "commerce": self.commerce.base_url,
+            "approval": self.approval.base_url,
+            "stats": self.stats.base_url,
+            "land": str(self.land.directory),
+        }[source_system]

@@ -1,0 +1,1 @@
+"""Entity resolution: which source records are the same investment project."""

@@ -1,0 +1,1 @@
+truncate ref.district_aliases, ref.districts, ref.regions, ref.industry_chains
