@@ -66,10 +66,21 @@ def print_summary(summary: dict) -> None:
 
 
 def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from hub.sandbox import serve_forever
+    from hub.sandbox import SandboxCredentials, serve_forever
 
     land_dir = Path(args.land_dir) if args.land_dir else settings.land.directory
-    serve_forever(args.size, args.seed, land_dir, truth_path=args.truth)
+    # The sandbox accepts whatever credentials the hub is configured with, so one .env
+    # serves both sides; unset ones keep the sandbox defaults.
+    defaults = SandboxCredentials()
+    credentials = SandboxCredentials(
+        commerce_key=settings.commerce.api_key or defaults.commerce_key,
+        approval_client_id=settings.approval.client_id or defaults.approval_client_id,
+        approval_client_secret=settings.approval.client_secret or defaults.approval_client_secret,
+        stats_token=settings.stats.token or defaults.stats_token,
+    )
+    serve_forever(
+        args.size, args.seed, land_dir, truth_path=args.truth, host=args.host, credentials=credentials
+    )
     return 0
 
 
@@ -106,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument("--land-dir", help="where land files are dropped (default $HUB_SOURCE_LAND_DIR)")
     serve.add_argument("--truth", help="write the scenario's ground truth (JSON) here")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0 inside a container)")
     serve.set_defaults(handler=_cmd_sandbox_serve)
 
     demo = commands.add_parser("demo", help="sandbox + warehouse + sync, then a summary checked against the truth")

@@ -36,6 +36,7 @@ ENV_VARS: dict[str, str] = {
     "HUB_SOURCE_STATS_URL": "statistics bureau base URL",
     "HUB_SOURCE_STATS_TOKEN": "statistics API token",
     "HUB_SOURCE_LAND_DIR": "folder where the land bureau drops its daily CSV files",
+    "HUB_AIRFLOW_TASK_RETRIES": "retries per Airflow task (default 2; `hub demo` uses 0 to fail fast)",
 }
 
 SANDBOX_DEFAULT_URLS = {

@@ -66,6 +66,7 @@ def _sync_through_airflow(env: dict[str, str], home: Path) -> bool:
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
+        "HUB_AIRFLOW_TASK_RETRIES": "0",
     }
     airflow = [sys.executable, "-m", "airflow"]
     subprocess.run([*airflow, "db", "migrate"], env=airflow_env, check=True, capture_output=True)

@@ -1,0 +1,29 @@
+"""Arguments every hub DAG shares."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+
+OWNER = "investment-hub"
+
+#: Department times are Asia/Shanghai (contracts/README.md); schedules are written in it too.
+TIMEZONE = pendulum.timezone("Asia/Shanghai")
+
+#: First schedulable date of every hub DAG; with ``catchup=False`` it never triggers a backfill.
+START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
+
+DEFAULT_ARGS: dict = {
+    "owner": OWNER,
+    # A department system that is briefly down (HTTP 5xx, a restart) usually is back within
+    # minutes; every task is idempotent, so a retry is always safe.
+    # HUB_AIRFLOW_TASK_RETRIES=0 for one-shot runs (`hub demo`) that should fail fast.
+    "retries": int(os.environ.get("HUB_AIRFLOW_TASK_RETRIES", "2")),
+    "retry_delay": timedelta(minutes=10),
+    "retry_exponential_backoff": 2.0,  # 10 min, then 20 min
+    "max_retry_delay": timedelta(minutes=30),
+    # A sync that hangs this long is stuck on a source, not slow: fail it and let the retry run.
+    "execution_timeout": timedelta(hours=2),
+}

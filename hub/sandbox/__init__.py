@@ -1,0 +1,30 @@
+"""Sandbox departments: a generated city with a known answer, served as the contracts say.
+
+``generate_scenario`` builds the four departments' data from a model of true projects (and
+keeps that model as the ground truth); ``SandboxDepartments`` serves it on loopback ports
+and drops the land files; ``serve_forever`` is ``hub sandbox serve``.
+"""
+
+from hub.sandbox.land_files import write_land_files
+from hub.sandbox.scenario import (
+    GroundTruth,
+    LandFile,
+    Scenario,
+    StatsPeriod,
+    TrueProject,
+    generate_scenario,
+)
+from hub.sandbox.servers import SandboxCredentials, SandboxDepartments, serve_forever
+
+__all__ = [
+    "GroundTruth",
+    "LandFile",
+    "SandboxCredentials",
+    "SandboxDepartments",
+    "Scenario",
+    "StatsPeriod",
+    "TrueProject",
+    "generate_scenario",
+    "serve_forever",
+    "write_land_files",
+]

@@ -1,0 +1,26 @@
+-- shared.sync_status: how each department's last sync went. Grain: one row per source.
+create or replace view shared.sync_status with (security_barrier) as
+select
+    r.source_system, r.last_success_at, r.last_attempt_at, r.last_status,
+    r.records_last_run, r.rejected_last_run, s.state as watermark, r.detail
+from meta.sync_runs as r
+left join meta.source_state as s on s.source_system = r.source_system;
+
+comment on view shared.sync_status is
+    '各部门同步状态：每个来源一行 / How each department''s last sync went: one row per source';
+comment on column shared.sync_status.source_system is
+    '来源部门：commerce、approval、land、stats / Source department';
+comment on column shared.sync_status.last_success_at is
+    '最近一次成功同步时间 / When the last successful sync finished';
+comment on column shared.sync_status.last_attempt_at is
+    '最近一次尝试同步时间 / When the last sync was attempted';
+comment on column shared.sync_status.last_status is
+    '最近一次同步状态：running、ok、failed / Status of the last sync: running, ok or failed';
+comment on column shared.sync_status.records_last_run is
+    '最近一次同步接收的记录数 / Records received in the last sync';
+comment on column shared.sync_status.rejected_last_run is
+    '最近一次同步拒收的记录数 / Records rejected in the last sync';
+comment on column shared.sync_status.watermark is
+    '连接器状态（水位线、游标、已读文件、统计期修订号）/ Connector state (watermark, cursor, files seen, period revisions)';
+comment on column shared.sync_status.detail is
+    '最近一次同步的说明或错误信息 / Detail or error message of the last sync';
