@@ -1,0 +1,30 @@
+"""The expectation suites, one JSON file per source entity in ``expectations/suites/``.
+
+A suite is plain GX 1.x suite JSON (``name``, ``meta``, ``expectations``), editable without
+Python. Every expectation carries ``meta.reason``, the reject reason code a failing row gets
+(``missing_required:<field>``, ``invalid_uscc``, ``invalid_enum:<field>``, …), and
+``meta.description`` in Chinese and English. Supported expectation types are those the runner
+can turn into a row filter (see ``expectations.runner``): ``expect_column_values_to_not_be_null``,
+``…_to_be_in_set``, ``…_to_match_regex``, ``…_to_be_between`` and
+``unexpected_rows_expectation`` written ``select raw_id from {batch} where <condition>``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SUITES_DIR = Path(__file__).with_name("suites")
+
+
+def suite_names() -> list[str]:
+    """Names of all suites, e.g. ``["approval__events", "commerce__projects", ...]``."""
+    return sorted(path.stem for path in SUITES_DIR.glob("*.json"))
+
+
+def load_suite(entity_name: str) -> dict[str, Any]:
+    """The suite for ``<dept>__<entity>`` as a dict, straight from its JSON file."""
+    if entity_name not in suite_names():
+        raise KeyError(f"no expectation suite {entity_name!r}; have {suite_names()}")
+    return json.loads((SUITES_DIR / f"{entity_name}.json").read_text(encoding="utf-8"))

@@ -1,0 +1,145 @@
+"""The suite files: loadable, every expectation has a known reason and a description, and
+every expectation can be turned into the runner's row filter. No database, no GX import."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from expectations.runner import failing_condition
+from expectations.suites import load_suite, suite_names
+
+REASON_RE = re.compile(
+    r"missing_required:\S+|invalid_uscc|invalid_project_code|unknown_district|invalid_date"
+    r"|invalid_month|invalid_amount|negative_amount|invalid_enum:\S+|unreadable_line"
+)
+
+
+def test_one_suite_per_source_entity():
+    assert suite_names() == [
+        "approval__events",
+        "commerce__projects",
+        "land__parcels",
+        "stats__roster",
+    ]
+
+
+@pytest.mark.parametrize("name", suite_names())
+def test_suite_is_reviewable_and_runnable(name):
+    suite = load_suite(name)
+    assert suite["name"] == name
+    assert suite["expectations"]
+    for expectation in suite["expectations"]:
+        meta = expectation["meta"]
+        assert REASON_RE.fullmatch(meta["reason"]), meta
+        zh, _, en = meta["description"].partition(" / ")
+        assert zh and en, meta
+        assert "mostly" not in expectation["kwargs"]  # a reject is per row
+        failing_condition(expectation).as_string(None)
+
+
+def test_required_fields_per_source():
+    def required(name):
+        return {
+            e["meta"]["reason"].removeprefix("missing_required:")
+            for e in load_suite(name)["expectations"]
+            if e["meta"]["reason"].startswith("missing_required:")
+        }
+
+    assert required("commerce__projects") == {
+        "project_no",
+        "project_name",
+        "investor_name",
+        "capital_type",
+        "industry_category",
+        "stage",
+        "district_code",
+        "total_investment",
+        "investment_unit",
+        "updated_at",
+    }
+    assert required("approval__events") == {
+        "event_id",
+        "project_code",
+        "project_name",
+        "applicant_name",
+        "applicant_uscc",
+        "district_code",
+        "matter",
+        "decision",
+        "decided_at",
+        "total_investment_wan",
+    }
+    assert required("land__parcels") == {
+        "宗地编号",
+        "项目名称",
+        "用地单位",
+        "行政区划",
+        "供地方式",
+        "供地面积",
+        "合同签订日期",
+        "状态",
+    }
+    assert required("stats__roster") == {
+        "stat_project_id",
+        "project_name",
+        "legal_unit_name",
+        "legal_unit_uscc",
+        "district_code",
+        "planned_investment_wan",
+        "completed_investment_ytd_wan",
+        "included_month",
+        "status",
+        "start_month",
+    }
+
+
+def _condition(type_, **kwargs):
+    return failing_condition({"type": type_, "kwargs": kwargs, "meta": {}}).as_string(None)
+
+
+def test_failing_conditions_match_gx_semantics():
+    assert _condition("expect_column_values_to_not_be_null", column="a") == '("a" is null)'
+    assert _condition("expect_column_values_to_be_in_set", column="a", value_set=["x", "y"]) == (
+        """("a" is not null and "a" not in ('x', 'y'))"""
+    )
+    assert _condition("expect_column_values_to_match_regex", column="a", regex="^[0-9]$") == (
+        """("a" is not null and not ("a" ~ '^[0-9]$'))"""
+    )
+    assert _condition("expect_column_values_to_be_between", column="a", min_value=0) == (
+        '("a" is not null and ("a" < 0))'
+    )
+    strict = {"strict_min": True, "strict_max": True}
+    assert _condition(
+        "expect_column_values_to_be_between", column="a", min_value=0, max_value=9, **strict
+    ) == ('("a" is not null and ("a" <= 0 or "a" >= 9))')
+    readable = {"type": "comparison", "column": {"name": "b"}, "operator": "==", "parameter": False}
+    assert _condition(
+        "expect_column_values_to_not_be_null", column="a", row_condition=readable
+    ) == ('("a" is null and "b" = false)')
+    assert (
+        _condition(
+            "unexpected_rows_expectation",
+            unexpected_rows_query="SELECT raw_id FROM {batch} WHERE x is not null and y is null",
+        )
+        == "(x is not null and y is null)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("type_", "kwargs"),
+    [
+        ("expect_column_values_to_not_be_null", {"column": "a", "mostly": 0.9}),
+        ("expect_column_values_to_be_unique", {"column": "a"}),
+        ("unexpected_rows_expectation", {"unexpected_rows_query": "select * from {batch}"}),
+        ("unexpected_rows_expectation", {"unexpected_rows_query": "select raw_id from t where x"}),
+        (
+            "unexpected_rows_expectation",
+            {"unexpected_rows_query": "select raw_id from {batch} where x in (table {batch})"},
+        ),
+    ],
+)
+def test_unsupported_expectations_are_refused(type_, kwargs):
+    with pytest.raises(ValueError):
+        failing_condition({"type": type_, "kwargs": kwargs, "meta": {}})
