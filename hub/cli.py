@@ -35,7 +35,8 @@ def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     for item in report.ingested:
         print(
             f"{item['source_system']:<9} received {item['records_received']:>7}  "
-            f"new {item['records_new']:>7}  rejected {item['rejected']:>5}  batch {item['batch_id']}"
+            f"new {item['records_new']:>7}  rejected {item['rejected']:>5}  "
+            f"batch {item['batch_id']}"
         )
     for source_system, error in report.failures.items():
         print(f"{source_system:<9} FAILED: {error}", file=sys.stderr)
@@ -56,7 +57,9 @@ def print_summary(summary: dict) -> None:
 
     print("Projects per stage:")
     for stage in STAGES:
-        print(f"  {stage:<20} {STAGE_ZH[stage]:<4} {summary['projects_per_stage'].get(stage, 0):>6}")
+        print(
+            f"  {stage:<20} {STAGE_ZH[stage]:<4} {summary['projects_per_stage'].get(stage, 0):>6}"
+        )
     print("Records per source (current / rejected):")
     for source in SOURCE_SYSTEMS:
         print(
@@ -79,7 +82,12 @@ def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
         stats_token=settings.stats.token or defaults.stats_token,
     )
     serve_forever(
-        args.size, args.seed, land_dir, truth_path=args.truth, host=args.host, credentials=credentials
+        args.size,
+        args.seed,
+        land_dir,
+        truth_path=args.truth,
+        host=args.host,
+        credentials=credentials,
     )
     return 0
 
@@ -95,19 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    db = commands.add_parser("db", help="warehouse structure").add_subparsers(dest="db_command", required=True)
+    db = commands.add_parser("db", help="warehouse structure").add_subparsers(
+        dest="db_command", required=True
+    )
     db.add_parser("upgrade", help="create or migrate the warehouse (idempotent)").set_defaults(
         handler=_cmd_db_upgrade
     )
 
     sync = commands.add_parser("sync", help="one complete pass over every source")
-    sync.add_argument("--full", action="store_true", help="ignore watermarks and re-read everything")
-    sync.add_argument("--source", action="append", choices=SOURCE_SYSTEMS, help="only this source (repeatable)")
+    sync.add_argument(
+        "--full", action="store_true", help="ignore watermarks and re-read everything"
+    )
+    sync.add_argument(
+        "--source", action="append", choices=SOURCE_SYSTEMS, help="only this source (repeatable)"
+    )
     sync.set_defaults(handler=_cmd_sync)
 
-    commands.add_parser("status", help="projects per stage, records and rejects per source").set_defaults(
-        handler=_cmd_status
-    )
+    commands.add_parser(
+        "status", help="projects per stage, records and rejects per source"
+    ).set_defaults(handler=_cmd_status)
 
     sandbox = commands.add_parser("sandbox", help="simulated departments").add_subparsers(
         dest="sandbox_command", required=True
@@ -115,15 +129,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sandbox.add_parser("serve", help="serve a generated scenario on the contract's ports")
     serve.add_argument("--size", type=int, default=300, help="number of true projects")
     serve.add_argument("--seed", type=int, default=7)
-    serve.add_argument("--land-dir", help="where land files are dropped (default $HUB_SOURCE_LAND_DIR)")
+    serve.add_argument(
+        "--land-dir", help="where land files are dropped (default $HUB_SOURCE_LAND_DIR)"
+    )
     serve.add_argument("--truth", help="write the scenario's ground truth (JSON) here")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0 inside a container)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (0.0.0.0 inside a container)"
+    )
     serve.set_defaults(handler=_cmd_sandbox_serve)
 
-    demo = commands.add_parser("demo", help="sandbox + warehouse + sync, then a summary checked against the truth")
+    demo = commands.add_parser(
+        "demo", help="sandbox + warehouse + sync, then a summary checked against the truth"
+    )
     demo.add_argument("--size", type=int, default=300)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--via", choices=("cli", "airflow"), default="airflow", help="run the sync through Airflow's dag.test() or directly")
+    demo.add_argument(
+        "--via",
+        choices=("cli", "airflow"),
+        default="airflow",
+        help="run the sync through Airflow's dag.test() or directly",
+    )
     demo.set_defaults(handler=_cmd_demo)
     return parser
 

@@ -23,11 +23,11 @@ SOURCE_SYSTEMS = ("commerce", "approval", "land", "stats")
 # Every variable the hub reads, with what it is for (the README's configuration table and
 # the docker-compose wiring test are checked against this).
 ENV_VARS: dict[str, str] = {
-    "HUB_WAREHOUSE_URL": "SQLAlchemy URL of the warehouse (postgresql+psycopg://…); unset = embedded",
-    "HUB_HOME": "working folder for the embedded warehouse, land drops and data docs (default ./var)",
+    "HUB_WAREHOUSE_URL": "warehouse SQLAlchemy URL (postgresql+psycopg://…); unset = embedded",
+    "HUB_HOME": "working folder: embedded warehouse, land drops, data docs (default ./var)",
     "HUB_REFERENCE_DIR": "folder with districts.csv, regions.csv, industry_chains.csv",
     "HUB_ACCESS_PASSWORD": "password for logins created by `hub access grant`",
-    "HUB_DATA_DOCS_DIR": "where Great Expectations Data Docs are built (default $HUB_HOME/data_docs)",
+    "HUB_DATA_DOCS_DIR": "where GX Data Docs are built (default $HUB_HOME/data_docs)",
     "HUB_SOURCE_COMMERCE_URL": "commerce platform base URL",
     "HUB_SOURCE_COMMERCE_KEY": "commerce X-Api-Key",
     "HUB_SOURCE_APPROVAL_URL": "approval bureau base URL",
@@ -36,7 +36,7 @@ ENV_VARS: dict[str, str] = {
     "HUB_SOURCE_STATS_URL": "statistics bureau base URL",
     "HUB_SOURCE_STATS_TOKEN": "statistics API token",
     "HUB_SOURCE_LAND_DIR": "folder where the land bureau drops its daily CSV files",
-    "HUB_AIRFLOW_TASK_RETRIES": "retries per Airflow task (default 2; `hub demo` uses 0 to fail fast)",
+    "HUB_AIRFLOW_TASK_RETRIES": "retries per Airflow task (default 2; `hub demo` uses 0)",
 }
 
 SANDBOX_DEFAULT_URLS = {

@@ -29,10 +29,17 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str) -> int:
 
     scenario = generate_scenario(size=size, seed=seed)
     land_dir = settings.home / "demo" / f"land-{size}-{seed}"
-    departments = SandboxDepartments(scenario, land_dir, ports={"commerce": 0, "approval": 0, "stats": 0})
+    departments = SandboxDepartments(
+        scenario, land_dir, ports={"commerce": 0, "approval": 0, "stats": 0}
+    )
     departments.start()
     try:
-        env = {**os.environ, **departments.env(), "HUB_WAREHOUSE_URL": url, "HUB_HOME": str(settings.home)}
+        env = {
+            **os.environ,
+            **departments.env(),
+            "HUB_WAREHOUSE_URL": url,
+            "HUB_HOME": str(settings.home),
+        }
         demo_settings = Settings.from_env(env)
         print(f"sandbox: {size} true projects (seed {seed}); syncing via {via}")
         if via == "airflow":
@@ -70,7 +77,9 @@ def _sync_through_airflow(env: dict[str, str], home: Path) -> bool:
     }
     airflow = [sys.executable, "-m", "airflow"]
     subprocess.run([*airflow, "db", "migrate"], env=airflow_env, check=True, capture_output=True)
-    result = subprocess.run([*airflow, "dags", "test", "hub_sync"], env=airflow_env, capture_output=True, text=True)
+    result = subprocess.run(
+        [*airflow, "dags", "test", "hub_sync"], env=airflow_env, capture_output=True, text=True
+    )
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
     return result.returncode == 0

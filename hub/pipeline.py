@@ -20,7 +20,13 @@ from connectors.common.records import SourceUnavailable
 from hub.config import SOURCE_SYSTEMS, Settings
 from hub.lifecycle import Evidence, derive_lifecycle
 from hub.sources import SOURCES, build_connector
-from hub.warehouse.connection import connect, fetch_dicts, run_sql_file, sql_statement, sqlalchemy_engine
+from hub.warehouse.connection import (
+    connect,
+    fetch_dicts,
+    run_sql_file,
+    sql_statement,
+    sqlalchemy_engine,
+)
 from hub.warehouse.landing import land_stream
 from hub.warehouse.locks import warehouse_lock
 
@@ -50,13 +56,17 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
     url = warehouse_url(settings)
     batch_id = new_batch_id(source_system)
     with connect(url) as conn:
-        run_sql_file(conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system})
+        run_sql_file(
+            conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system}
+        )
         conn.commit()
         try:
             with warehouse_lock(conn, f"source:{source_system}"):
                 state = _source_state(conn, source_system)
                 connector = build_connector(settings, source_system)
-                landed = land_stream(conn, source_system, batch_id, connector.read(state, full=full))
+                landed = land_stream(
+                    conn, source_system, batch_id, connector.read(state, full=full)
+                )
         except SourceUnavailable as error:
             run_sql_file(
                 conn,
@@ -117,15 +127,27 @@ def resolve_and_publish(settings: Settings) -> dict[str, Any]:
         run_sql_file(conn, "core/refresh_milestones.sql")
         lifecycles = _derive_lifecycles(conn)
         run_sql_file(conn, "core/create_project_lifecycle.sql")
-        with conn.cursor() as cur, cur.copy(sql_statement("core/copy_project_lifecycle.sql")) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(sql_statement("core/copy_project_lifecycle.sql")) as copy,
+        ):
             for hub_project_id, lc in sorted(lifecycles.items()):
                 dates = lc.milestone_dates
-                copy.write_row((
-                    hub_project_id, lc.stage, lc.stage_zh, dates.get("negotiating"),
-                    dates.get("signed"), dates.get("landed"), dates.get("under_construction"),
-                    dates.get("in_statistics"), dates.get("in_production"), lc.terminated_on,
-                    lc.terminated_overruled,
-                ))
+                copy.write_row(
+                    (
+                        hub_project_id,
+                        lc.stage,
+                        lc.stage_zh,
+                        dates.get("negotiating"),
+                        dates.get("signed"),
+                        dates.get("landed"),
+                        dates.get("under_construction"),
+                        dates.get("in_statistics"),
+                        dates.get("in_production"),
+                        lc.terminated_on,
+                        lc.terminated_overruled,
+                    )
+                )
         run_sql_file(conn, "core/refresh_projects.sql")
         run_sql_file(conn, "core/refresh_discrepancies.sql")
         conn.commit()
@@ -158,7 +180,9 @@ class SyncReport:
         return not self.failures
 
 
-def run_sync(settings: Settings, *, full: bool = False, sources: tuple[str, ...] = SOURCE_SYSTEMS) -> SyncReport:
+def run_sync(
+    settings: Settings, *, full: bool = False, sources: tuple[str, ...] = SOURCE_SYSTEMS
+) -> SyncReport:
     """One complete pass. A department that cannot be read is reported and skipped: the
     others are still ingested and published, and earlier data of the failed one stays."""
     report = SyncReport()
@@ -173,7 +197,7 @@ def run_sync(settings: Settings, *, full: bool = False, sources: tuple[str, ...]
 
 
 def summarize(settings: Settings) -> dict[str, Any]:
-    """Projects per stage, records per source, rejects per source (for the demo and `hub status`)."""
+    """Projects per stage, records and rejects per source (for the demo and `hub status`)."""
     url = warehouse_url(settings)
     with connect(url) as conn:
         stages = {r["stage"]: r["projects"] for r in fetch_dicts(conn, "reports/stage_counts.sql")}

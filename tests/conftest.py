@@ -21,8 +21,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def _sqlalchemy_url(dbname: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(ADMIN_URL).set(drivername="postgresql+psycopg", database=dbname).render_as_string(
-        hide_password=False
+    return (
+        make_url(ADMIN_URL)
+        .set(drivername="postgresql+psycopg", database=dbname)
+        .render_as_string(hide_password=False)
     )
 
 

@@ -81,7 +81,9 @@ def derive_lifecycle(evidence: Iterable[Evidence]) -> Lifecycle | None:
         if item.milestone not in _ORDER:
             raise ValueError(f"unknown milestone {item.milestone!r}")
         shown.add(item.milestone)
-        if item.occurred_on and (dates.get(item.milestone) is None or item.occurred_on < dates[item.milestone]):
+        if item.occurred_on and (
+            dates.get(item.milestone) is None or item.occurred_on < dates[item.milestone]
+        ):
             dates[item.milestone] = item.occurred_on
         dates.setdefault(item.milestone, None)
 

@@ -25,14 +25,25 @@ def resolve_projects(conn: psycopg.Connection) -> Resolution:
     }
 
     def allocate(n: int) -> list[int]:
-        return [row["hub_project_id"] for row in fetch_dicts(conn, "core/allocate_project_ids.sql", {"n": n})]
+        return [
+            row["hub_project_id"]
+            for row in fetch_dicts(conn, "core/allocate_project_ids.sql", {"n": n})
+        ]
 
     resolution = assign_project_ids(group_records(refs), existing, redirects, allocate)
 
     run_sql_file(conn, "core/create_resolved_links.sql")
     with conn.cursor() as cur, cur.copy(sql_statement("core/copy_resolved_links.sql")) as copy:
         for (source_system, source_key), link in sorted(resolution.links.items()):
-            copy.write_row((source_system, source_key, link.hub_project_id, link.match_method, link.match_score))
+            copy.write_row(
+                (
+                    source_system,
+                    source_key,
+                    link.hub_project_id,
+                    link.match_method,
+                    link.match_score,
+                )
+            )
     run_sql_file(conn, "core/apply_resolved_links.sql")
     for retired, survivor in sorted(resolution.retired.items()):
         run_sql_file(conn, "core/retire_project.sql", {"retired": retired, "survivor": survivor})

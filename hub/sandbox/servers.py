@@ -531,7 +531,11 @@ def serve_forever(
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with SandboxDepartments(
-            scenario, land_dir, host=host, ports=ports, credentials=credentials or SandboxCredentials()
+            scenario,
+            land_dir,
+            host=host,
+            ports=ports,
+            credentials=credentials or SandboxCredentials(),
         ) as departments:
             if truth_path:
                 scenario.truth.write(truth_path)

@@ -19,7 +19,9 @@ def libpq_url(sqlalchemy_url: str) -> str:
     """``postgresql+psycopg://…`` (what the contract's env var holds) → a libpq URI."""
     url = make_url(sqlalchemy_url)
     if url.get_backend_name() != "postgresql":
-        raise ValueError(f"HUB_WAREHOUSE_URL must be a PostgreSQL URL, got {url.get_backend_name()!r}")
+        raise ValueError(
+            f"HUB_WAREHOUSE_URL must be a PostgreSQL URL, got {url.get_backend_name()!r}"
+        )
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 

@@ -152,7 +152,9 @@ def _flush(conn: psycopg.Connection, source_system: str, batch_id: str, buffer: 
                 for row in rows:
                     copy.write_row(row)
             cur.execute(
-                sql_statement("warehouse/move_buffer_to_raw.sql", raw_table=raw_table(source_system, entity)),
+                sql_statement(
+                    "warehouse/move_buffer_to_raw.sql", raw_table=raw_table(source_system, entity)
+                ),
                 {"batch_id": batch_id},
             )
             inserted += cur.rowcount

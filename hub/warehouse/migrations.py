@@ -137,16 +137,22 @@ def load_reference_data(conn: psycopg.Connection, reference_dir: Path) -> bool:
     run_sql_file(conn, "warehouse/truncate_reference.sql")
     for name, (table, columns) in REFERENCE_TABLES.items():
         rows = _read_csv(reference_dir / name)
-        with conn.cursor() as cur, cur.copy(
-            f"copy {table} ({', '.join(columns)}) from stdin"  # names are constants above
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                f"copy {table} ({', '.join(columns)}) from stdin"  # names are constants above
+            ) as copy,
+        ):
             for row in rows:
                 copy.write_row([row[c].strip() or None for c in columns])
     buffer = io.StringIO()
     for district in districts:
         for alias in filter(None, (a.strip() for a in district["aliases"].split("|"))):
             buffer.write(f"{alias}\t{district['district_code']}\n")
-    with conn.cursor() as cur, cur.copy("copy ref.district_aliases (alias, district_code) from stdin") as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy("copy ref.district_aliases (alias, district_code) from stdin") as copy,
+    ):
         copy.write(buffer.getvalue())
     run_sql_file(
         conn, "warehouse/record_repeatable.sql", {"name": "reference-data", "checksum": checksum}

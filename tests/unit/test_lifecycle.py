@@ -18,13 +18,15 @@ def test_no_evidence_means_no_stage():
 
 
 def test_furthest_milestone_wins_and_dates_are_earliest():
-    lc = derive_lifecycle([
-        ev("signed", D(2024, 3, 1)),
-        ev("landed", D(2024, 5, 2), "approval"),
-        ev("landed", D(2024, 4, 20), "land"),
-        ev("landed", None),  # commerce stage, no date
-        ev("under_construction", D(2024, 7, 1), "approval"),
-    ])
+    lc = derive_lifecycle(
+        [
+            ev("signed", D(2024, 3, 1)),
+            ev("landed", D(2024, 5, 2), "approval"),
+            ev("landed", D(2024, 4, 20), "land"),
+            ev("landed", None),  # commerce stage, no date
+            ev("under_construction", D(2024, 7, 1), "approval"),
+        ]
+    )
     assert lc.stage == "under_construction"
     assert lc.stage_zh == "在建"
     assert lc.milestone_dates["landed"] == D(2024, 4, 20)
@@ -50,15 +52,21 @@ def test_terminated_only():
     assert derive_lifecycle([ev("terminated")]).stage == "terminated"
 
 
-@pytest.mark.parametrize("later", ["landed", "under_construction", "in_statistics", "in_production"])
+@pytest.mark.parametrize(
+    "later", ["landed", "under_construction", "in_statistics", "in_production"]
+)
 def test_later_evidence_overrules_terminated(later):
-    lc = derive_lifecycle([ev("signed"), ev("terminated", D(2024, 6, 1)), ev(later, D(2024, 8, 1), "stats")])
+    lc = derive_lifecycle(
+        [ev("signed"), ev("terminated", D(2024, 6, 1)), ev(later, D(2024, 8, 1), "stats")]
+    )
     assert lc.stage == later
     assert lc.terminated_overruled
 
 
 def test_in_production_is_furthest():
-    lc = derive_lifecycle([ev("in_statistics", D(2023, 5, 1), "stats"), ev("in_production", D(2024, 9, 9), "stats")])
+    lc = derive_lifecycle(
+        [ev("in_statistics", D(2023, 5, 1), "stats"), ev("in_production", D(2024, 9, 9), "stats")]
+    )
     assert lc.stage == "in_production"
 
 

@@ -16,7 +16,9 @@ def allocator(start=100):
 
 
 def resolve(refs, existing=None, redirects=None, start=100):
-    return assign_project_ids(group_records(refs), existing or {}, redirects or {}, allocator(start))
+    return assign_project_ids(
+        group_records(refs), existing or {}, redirects or {}, allocator(start)
+    )
 
 
 CODE_A = "2024-370212-27-03-004512"
@@ -30,10 +32,12 @@ def test_same_code_is_one_project():
 
 
 def test_codeless_record_joins_by_company_uscc():
-    r = resolve([
-        ref("approval", "E1", CODE_A, "U1", "国药生命港（青岛）有限公司"),
-        ref("commerce", "C1", None, "U1", "国药生命港(青岛)有限公司"),
-    ])
+    r = resolve(
+        [
+            ref("approval", "E1", CODE_A, "U1", "国药生命港（青岛）有限公司"),
+            ref("commerce", "C1", None, "U1", "国药生命港(青岛)有限公司"),
+        ]
+    )
     link = r.links[("commerce", "C1")]
     assert link.hub_project_id == r.links[("approval", "E1")].hub_project_id
     assert link.match_method == "uscc_name"
@@ -41,11 +45,13 @@ def test_codeless_record_joins_by_company_uscc():
 
 
 def test_uscc_shared_by_two_codes_is_ambiguous():
-    r = resolve([
-        ref("approval", "E1", CODE_A, "U1"),
-        ref("approval", "E2", CODE_B, "U1"),
-        ref("land", "L1", None, "U1"),
-    ])
+    r = resolve(
+        [
+            ref("approval", "E1", CODE_A, "U1"),
+            ref("approval", "E2", CODE_B, "U1"),
+            ref("land", "L1", None, "U1"),
+        ]
+    )
     assert r.links[("land", "L1")].match_method == "new"
     assert len({link.hub_project_id for link in r.links.values()}) == 3
 
@@ -63,7 +69,9 @@ def test_codeless_records_group_by_uscc():
 def test_non_evidence_alone_founds_nothing_but_joins():
     alone = resolve([ref("commerce", "C1", None, "U9", evidence=False)])
     assert alone.links == {}
-    joined = resolve([ref("commerce", "C1", None, "U9", evidence=False), ref("approval", "E1", CODE_A, "U9")])
+    joined = resolve(
+        [ref("commerce", "C1", None, "U9", evidence=False), ref("approval", "E1", CODE_A, "U9")]
+    )
     assert ("commerce", "C1") in joined.links
 
 
@@ -98,10 +106,16 @@ def test_split_keeps_id_with_larger_part():
 
 
 def test_grouping_ignores_input_order():
-    refs = [ref("approval", "E1", CODE_A, "U1"), ref("land", "L1", None, "U1"), ref("commerce", "C1", None, "U2")]
+    refs = [
+        ref("approval", "E1", CODE_A, "U1"),
+        ref("land", "L1", None, "U1"),
+        ref("commerce", "C1", None, "U2"),
+    ]
     a = resolve(refs)
     b = resolve(list(reversed(refs)))
-    assert {k: v.hub_project_id for k, v in a.links.items()} == {k: v.hub_project_id for k, v in b.links.items()}
+    assert {k: v.hub_project_id for k, v in a.links.items()} == {
+        k: v.hub_project_id for k, v in b.links.items()
+    }
 
 
 def test_name_normalisation():
