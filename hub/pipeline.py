@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.common.drift import report_schema_drift
 from connectors.common.records import SourceUnavailable
 from hub.config import SOURCE_SYSTEMS, Settings
 from hub.lifecycle import Evidence, derive_lifecycle
