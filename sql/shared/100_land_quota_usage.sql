@@ -15,48 +15,8 @@ valid_parcels as (
     where status = '有效' and contract_on is not null
 ),
 
-data_months as (
-    select distinct date_trunc('month', contract_on::timestamp)::date as month_start
-    from valid_parcels
-),
-
-years as (
-    select date_trunc('year', month_start::timestamp)::date as year_start, min(month_start) as first_month
-    from data_months
-    group by 1
-),
-
 periods as (
-    ---------- months
-    select
-        to_char(month_start, 'YYYY-MM') as period,
-        'month' as period_type,
-        month_start as period_start,
-        (month_start + interval '1 month')::date as next_start
-    from data_months
-
-    ---------- quarters
-    union all
-    select distinct
-        to_char(month_start, 'YYYY"Q"Q'),
-        'quarter',
-        date_trunc('quarter', month_start::timestamp)::date,
-        (date_trunc('quarter', month_start::timestamp) + interval '3 months')::date
-    from data_months
-
-    ---------- year to date, through each month
-    union all
-    select
-        to_char(g.month_start, 'YYYY"YTD"MM'),
-        'ytd',
-        y.year_start,
-        (g.month_start + interval '1 month')::date
-    from years as y
-    cross join lateral generate_series(
-        y.first_month::timestamp,
-        least(y.year_start + interval '11 months', (select max(month_start) from data_months)),
-        interval '1 month'
-    ) as g (month_start)
+    select * from core.report_periods(array(select contract_on from valid_parcels))
 )
 
 select
