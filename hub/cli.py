@@ -98,6 +98,55 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, size=args.size, seed=args.seed, via=args.via)
 
 
+def _cmd_access_grant(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from hub.access import AccessError, grant
+    from hub.pipeline import warehouse_url
+
+    password = settings.access_password
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.login} (used only if it is new): ") or None
+    try:
+        for line in grant(
+            warehouse_url(settings),
+            args.login,
+            args.role,
+            district_code=args.district,
+            password=password,
+        ):
+            print(line)
+    except AccessError as error:
+        print(f"hub access grant: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_access_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.access import AccessError, revoke
+    from hub.pipeline import warehouse_url
+
+    try:
+        for line in revoke(warehouse_url(settings), args.login):
+            print(line)
+    except AccessError as error:
+        print(f"hub access revoke: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_review(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.access import AccessError, review
+    from hub.pipeline import warehouse_url
+
+    try:
+        print(review(warehouse_url(settings), args.candidate_id, args.decision, args.note))
+    except AccessError as error:
+        print(f"hub review: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -150,6 +199,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the sync through Airflow's dag.test() or directly",
     )
     demo.set_defaults(handler=_cmd_demo)
+    access = commands.add_parser("access", help="who may read the warehouse").add_subparsers(
+        dest="access_command", required=True
+    )
+    grant = access.add_parser("grant", help="make LOGIN (created if missing) a member of ROLE")
+    grant.add_argument("login")
+    grant.add_argument("role", help="hub_loader, hub_reader, hub_steward or dept_<department>")
+    grant.add_argument("--district", help="limit the login to this 6-digit district code")
+    grant.set_defaults(handler=_cmd_access_grant)
+    revoke = access.add_parser("revoke", help="remove LOGIN's hub role and district scope")
+    revoke.add_argument("login")
+    revoke.set_defaults(handler=_cmd_access_revoke)
+
+    review = commands.add_parser("review", help="a steward settles a match candidate")
+    review.add_argument("decision", choices=("accept", "reject"))
+    review.add_argument("candidate_id", type=int)
+    review.add_argument("--note", help="why (kept with the decision)")
+    review.set_defaults(handler=_cmd_review)
     return parser
 
 

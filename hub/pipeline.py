@@ -65,9 +65,10 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
             with warehouse_lock(conn, f"source:{source_system}"):
                 state = _source_state(conn, source_system)
                 connector = build_connector(settings, source_system)
-                landed = land_stream(
-                    conn, source_system, batch_id, connector.read(state, full=full)
+                records = report_schema_drift(
+                    connector.read(state, full=full), connector.unknown_fields
                 )
+                landed = land_stream(conn, source_system, batch_id, records)
         except SourceUnavailable as error:
             run_sql_file(
                 conn,

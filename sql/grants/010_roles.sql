@@ -53,6 +53,18 @@ begin
         end if;
     end loop;
 
+    -- Personal data: the commerce department's role only.
+    foreach reader in array array['hub_reader', 'hub_steward', 'dept_land', 'dept_stats', 'dept_approval'] loop
+        if exists (select 1 from pg_roles where rolname = reader) then
+            execute format('revoke select on shared.commerce_contacts from %I', reader);
+        end if;
+    end loop;
+
+    -- Settling match candidates is the steward's one write.
+    if exists (select 1 from pg_roles where rolname = 'hub_steward') then
+        grant execute on function shared.review_candidate(bigint, text, text) to hub_steward;
+    end if;
+
     -- BI tools and stewards see rejected records' reasons, never their payloads.
     foreach reader in array array['hub_reader', 'hub_steward'] loop
         if exists (select 1 from pg_roles where rolname = reader) then

@@ -8,7 +8,9 @@ select
     construction_started_on, stats_included_month, production_on, terminated_on,
     completed_investment_ytd_wan, latest_stats_period, land_area_mu, land_quota_mu, sources,
     needs_review, updated_at
-from core.projects;
+from core.projects
+cross join core.reader_scope as rs
+where (not rs.is_scoped or district_code = any (rs.districts));
 
 comment on view shared.projects is
     '投资项目总表：每个在用的枢纽项目一行，属性按部门权威择优合并 / Investment projects: one row per live hub project, attributes merged across departments by authority';

@@ -12,7 +12,9 @@ with
 valid_parcels as (
     select contract_on, area_ha, quota_mu
     from core.land_parcels
+    cross join core.reader_scope as rs
     where status = '有效' and contract_on is not null
+      and (not rs.is_scoped or district_code = any (rs.districts))
 ),
 
 periods as (

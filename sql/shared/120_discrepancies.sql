@@ -4,7 +4,9 @@
 create or replace view shared.discrepancies with (security_barrier) as
 select d.hub_project_id, d.kind, d.detail, d.departments, d.detected_at
 from core.discrepancies as d
-join core.projects as p on p.hub_project_id = d.hub_project_id;
+join core.projects as p on p.hub_project_id = d.hub_project_id
+cross join core.reader_scope as rs
+where (not rs.is_scoped or p.district_code = any (rs.districts));
 
 comment on view shared.discrepancies is
     '部门间数据不一致：每个项目每类未解决问题一行 / Open inconsistencies between departments: one row per project and kind';

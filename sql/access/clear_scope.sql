@@ -1,0 +1,1 @@
+delete from meta.access_scopes where login = %(login)s

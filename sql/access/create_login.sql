@@ -1,0 +1,1 @@
+create role {login} login password {password}

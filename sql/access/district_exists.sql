@@ -1,0 +1,1 @@
+select exists (select 1 from ref.districts where district_code = %(district_code)s)

@@ -1,0 +1,1 @@
+grant {role} to {login}

@@ -1,0 +1,1 @@
+select exists (select 1 from pg_roles where rolname = %(login)s)

@@ -1,0 +1,1 @@
+revoke {role} from {login}
