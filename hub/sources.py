@@ -16,6 +16,7 @@ class Source:
     source_system: str
     entity: str
     merge_sql: str
+    core_table: str  # the current valid version of each record, in schema core
 
     @property
     def raw_table(self) -> str:
@@ -23,10 +24,10 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {
-    "commerce": Source("commerce", "projects", "core/merge_commerce.sql"),
-    "approval": Source("approval", "events", "core/merge_approval.sql"),
-    "land": Source("land", "parcels", "core/merge_land.sql"),
-    "stats": Source("stats", "roster", "core/merge_stats.sql"),
+    "commerce": Source("commerce", "projects", "core/merge_commerce.sql", "commerce_projects"),
+    "approval": Source("approval", "events", "core/merge_approval.sql", "approval_events"),
+    "land": Source("land", "parcels", "core/merge_land.sql", "land_parcels"),
+    "stats": Source("stats", "roster", "core/merge_stats.sql", "stats_roster"),
 }
 
 

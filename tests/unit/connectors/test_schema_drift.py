@@ -1,6 +1,6 @@
+from connectors.commerce import unknown_fields
 from connectors.common.drift import report_schema_drift
 from connectors.common.records import Checkpoint, Incident, SourceRecord
-from connectors.commerce import unknown_fields
 
 
 def record(**payload):
