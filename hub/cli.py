@@ -147,6 +147,16 @@ def _cmd_review(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.rebuild import rebuild
+
+    result = rebuild(settings)
+    for source_system, batches in result["batches_replayed"].items():
+        print(f"{source_system:<9} replayed {batches} merged batches from raw")
+    print(f"published {result['published']['projects']} projects")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -171,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "status", help="projects per stage, records and rejects per source"
     ).set_defaults(handler=_cmd_status)
+
+    commands.add_parser(
+        "rebuild", help="recompute core and shared from raw (replays every merged batch)"
+    ).set_defaults(handler=_cmd_rebuild)
 
     sandbox = commands.add_parser("sandbox", help="simulated departments").add_subparsers(
         dest="sandbox_command", required=True
