@@ -4,8 +4,9 @@
   ``meta.schema_migrations`` with a checksum; editing an applied file is an error (write a
   new migration instead).
 - Repeatable files (``sql/staging``, ``sql/core/views``, ``sql/shared``, then ``sql/grants``) hold
-  ``create or replace`` definitions and are re-run on every upgrade, in folder then name
-  order, only when their checksum changed — so a second upgrade does nothing.
+  ``create or replace`` definitions and are re-run, in folder then name order, when their
+  checksum changed (and all of them after any new migration, so new tables get their grants
+  and owner) — so a second upgrade does nothing.
 - Reference CSVs are reloaded when their content differs from what the warehouse holds.
 
 All of it runs under an advisory lock, so two upgrades (or an upgrade and a sync) never
@@ -92,7 +93,8 @@ def upgrade(warehouse_url: str, reference_dir: Path, sql_dir: Path = SQL_DIR) ->
         repeatable_state = dict(
             conn.execute("select name, checksum from meta.schema_repeatables").fetchall()
         )
-        changed_any = False
+        # New tables need their grants and owner: after any migration, re-run every file.
+        changed_any = bool(report.applied_migrations)
         for path in repeatable_files(sql_dir):
             name = path.relative_to(sql_dir).as_posix()
             text = path.read_text(encoding="utf-8")

@@ -155,3 +155,14 @@ def test_steward_settles_a_candidate_once(logins, synced):
             "select decided_by, decision from core.steward_decisions where source_key = 'X-1'"
         ).fetchone()
     assert decision == "accept" and decided_by == steward.info.user
+
+
+def test_hub_owner_owns_every_object(fresh_warehouse_url):
+    with connect(fresh_warehouse_url) as conn:
+        others = conn.execute(
+            "select n.nspname || '.' || c.relname, pg_get_userbyid(c.relowner)"
+            " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname in ('raw', 'staging', 'core', 'meta', 'ref', 'shared')"
+            " and c.relkind in ('r', 'v', 'm', 'p') and pg_get_userbyid(c.relowner) <> 'hub_owner'"
+        ).fetchall()
+    assert others == []
