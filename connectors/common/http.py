@@ -5,8 +5,9 @@ Every call goes through :class:`HttpClient.call`, which
 - sends with a ``(connect, read)`` timeout, always;
 - retries a bounded number of times (``max_retries`` retries after the first attempt) on
   HTTP 429 / 502 / 503 / 504 (configurable per department), connection errors and resets,
-  timeouts, and on whatever the caller's ``interpret`` callback calls transient (e.g. a
-  business error carried in an HTTP 200 body);
+  timeouts, bodies cut off in transit (shorter than their ``Content-Length``, or a JSON
+  document that stops before its end), and on whatever the caller's ``interpret`` callback
+  calls transient (e.g. a business error carried in an HTTP 200 body);
 - waits with exponential backoff and full jitter, ``uniform(0, min(backoff_max,
   backoff_base * 2**attempt))``, unless the server sent ``Retry-After`` (seconds or an HTTP
   date), which is honoured but capped at ``backoff_max``;
@@ -23,6 +24,7 @@ injectable ``sleep``).
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import random
 import re
@@ -157,15 +159,40 @@ def build_session(user_agent: str = USER_AGENT) -> requests.Session:
 
 
 def json_body(response: requests.Response) -> Any:
-    """Default ``interpret``: the JSON body, or InvalidResponse if it is not JSON."""
+    """Default ``interpret``: the JSON body; RetryableResponse if it is a JSON document cut
+    off in transit (a connection closed mid-body, with no length to tell); InvalidResponse if
+    it is not JSON at all."""
     try:
         return response.json()
     except ValueError as exc:
         ctype = response.headers.get("Content-Type", "?")
+        if _cut_short(response.text):
+            raise RetryableResponse(
+                f"HTTP {response.status_code} body ends before its JSON does "
+                f"({len(response.content)} bytes, {ctype}): cut off in transit ({exc})"
+            ) from None
         raise InvalidResponse(
             f"HTTP {response.status_code} body is not JSON ({ctype}): "
             f"{_excerpt(response)!r} ({exc})"
         ) from None
+
+
+def _cut_short(text: str) -> bool:
+    """Whether ``text`` is a JSON object or array that stops before its end: empty, not
+    closed, or failing right at its last character or inside an unterminated string. A
+    body that is not JSON-shaped (an HTML error page) or is malformed inside is not."""
+    body = text.strip()
+    if not body:
+        return True
+    if body[0] not in "{[":
+        return False
+    if body[-1] not in "}]":
+        return True
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as exc:
+        return exc.pos >= len(body) or exc.msg.startswith("Unterminated string")
+    return False
 
 
 def json_object(response: requests.Response) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 ``generate_scenario`` builds the four departments' data from a model of true projects (and
 keeps that model as the ground truth); ``SandboxDepartments`` serves it on loopback ports
-and drops the land files; ``serve_forever`` is ``hub sandbox serve``.
+and drops the land files — misbehaving as ``FaultKnobs`` say, when asked to;
+``serve_forever`` is ``hub sandbox serve``.
 """
 
 from hub.sandbox.land_files import write_land_files
@@ -14,10 +15,18 @@ from hub.sandbox.scenario import (
     TrueProject,
     generate_scenario,
 )
-from hub.sandbox.servers import SandboxCredentials, SandboxDepartments, serve_forever
+from hub.sandbox.servers import (
+    FaultKnobs,
+    LandDelivery,
+    SandboxCredentials,
+    SandboxDepartments,
+    serve_forever,
+)
 
 __all__ = [
+    "FaultKnobs",
     "GroundTruth",
+    "LandDelivery",
     "LandFile",
     "SandboxCredentials",
     "SandboxDepartments",

@@ -9,6 +9,14 @@ The served data can change while serving (``upsert_commerce_record``,
 ``append_approval_event``, ``set_stats_period``, ``add_land_file``) so tests can stage what
 happens between two syncs or in the middle of one. Every department guards its data with a
 lock; handlers copy what they send while holding it.
+
+Fault knobs (``FaultKnobs``, all off by default) make the departments misbehave the way real
+ones do — transient errors, rate limiting, latency, short-lived tokens, a live table shifting
+under offset pagination, a statistics revision published mid-pull, responses cut off in
+transit, undecodable CSV rows, late ``.done`` markers — so tests can check that a sync still
+lands exactly what the departments hold. Every random choice comes from a ``random.Random``
+seeded with ``FaultKnobs.seed`` (one per department and kind of fault), so a run is
+repeatable; ``fault_counts()`` says what was actually played.
 """
 
 from __future__ import annotations
@@ -16,25 +24,30 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import contextlib
 import copy
+import hashlib
 import json
 import logging
 import math
+import os
+import random
 import secrets
 import shlex
 import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from hub.sandbox.land_files import DONE_SUFFIX, write_land_files
+from hub.sandbox.land_files import DONE_SUFFIX, render_land_file
 from hub.sandbox.scenario import LOCAL_TZ, LandFile, Scenario, StatsPeriod, generate_scenario
 
 logger = logging.getLogger(__name__)
@@ -53,6 +66,248 @@ class SandboxCredentials:
     approval_client_secret: str = "sandbox-secret"
     stats_token: str = "sandbox-stats-token"
     approval_token_lifetime_s: float = 300
+
+
+@dataclass(frozen=True)
+class FaultKnobs:
+    """How the sandbox departments misbehave. Everything is off by default.
+
+    HTTP departments (commerce, approval, stats), per request:
+
+    - ``error_rate``: fraction of requests answered 502/503/504 — for commerce, half of them
+      as HTTP 200 with a transient business error ``{"code": 50001…50099, "data": null}``.
+    - ``rate_limit_rate``: fraction answered 429 with ``Retry-After: 0`` or ``1``. A request
+      arriving before the Retry-After it was given is counted as ``<dept>.retry_after_ignored``.
+    - ``latency_s``: seconds slept before answering every request.
+    - ``slow_response_rate``: fraction of requests held ``slow_response_s`` more before
+      being answered (normally) — longer than a client's read timeout, a timeout for it.
+    - ``truncated_response_rate``: fraction of successful answers cut off in transit: either
+      a ``Content-Length`` larger than the bytes sent, or the JSON cut mid-way without a
+      length; the connection is closed either way.
+    - ``approval_token_lifetime_s``: real lifetime of approval tokens issued from now on
+      (None = ``SandboxCredentials.approval_token_lifetime_s``). ``expires_in`` says
+      ``max(1, ceil(lifetime))``, so a lifetime under a second expires before the client
+      expects it (it then meets a 401).
+    - ``commerce_concurrent_updates`` (N): every N-th answered projects page request, before
+      answering, ``commerce_updates_per_drift`` records the client has already paged past get
+      a new ``updated_at`` (later than any), so they move to the end of the feed and the
+      records behind them slide forward — one of them is skipped by an offset reader. At most
+      ``commerce_concurrent_update_limit`` such moments per knob setting (a live table is
+      busy for a while, not forever).
+    - ``stats_revision_bump_after_pages`` (N): after serving the N-th roster page of a pull
+      (counted from the period's first page), an open period is re-published with revision + 1
+      and a changed roster (amounts revised, a project dropped). At most
+      ``stats_revision_bump_limit`` bumps per period per knob setting.
+
+    Land (applied when files are written: at ``start()`` and by ``add_land_file``):
+
+    - ``broken_encoding_rows``: that many data rows (of the files written at start, and of
+      each file added later) are written with a byte that is invalid in GB18030; nothing else
+      in the file changes. ``land_deliveries()`` tells which lines.
+    - ``late_done_markers`` (K): each file is dropped half-written and without its ``.done``
+      marker, completed and marked only after 0..K (seeded) further listings of the folder —
+      ``advance_land_markers()`` counts one listing — or when ``mark_land_file_done`` is
+      called. A file drawn 0 is delivered at once.
+
+    Changing the knobs at run time (``departments.faults = FaultKnobs(...)``) reseeds the
+    random generators and resets the per-setting limits; fault counts are kept.
+    """
+
+    seed: int = 0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    latency_s: float = 0.0
+    slow_response_rate: float = 0.0
+    slow_response_s: float = 1.0
+    truncated_response_rate: float = 0.0
+    approval_token_lifetime_s: float | None = None
+    commerce_concurrent_updates: int = 0
+    commerce_updates_per_drift: int = 1
+    commerce_concurrent_update_limit: int = 4
+    stats_revision_bump_after_pages: int = 0
+    stats_revision_bump_limit: int = 1
+    broken_encoding_rows: int = 0
+    late_done_markers: int = 0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "error_rate",
+            "rate_limit_rate",
+            "slow_response_rate",
+            "truncated_response_rate",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1]")
+        for name in (
+            "latency_s",
+            "slow_response_s",
+            "commerce_concurrent_updates",
+            "commerce_updates_per_drift",
+            "commerce_concurrent_update_limit",
+            "stats_revision_bump_after_pages",
+            "stats_revision_bump_limit",
+            "broken_encoding_rows",
+            "late_done_markers",
+        ):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if self.approval_token_lifetime_s is not None and self.approval_token_lifetime_s <= 0:
+            raise ValueError("approval_token_lifetime_s must be > 0")
+
+
+NO_FAULTS = FaultKnobs()
+
+_GATEWAY_PAGES = {
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+    504: "504 Gateway Time-out",
+}
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """An answer decided by the fault injector instead of the department."""
+
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _FaultInjector:
+    """Plays the knobs: one seeded generator per purpose, limits per setting, counts."""
+
+    def __init__(self, knobs: FaultKnobs) -> None:
+        self._lock = threading.RLock()
+        self._counts: Counter[str] = Counter()
+        self._retry_not_before: dict[str, float] = {}
+        self.configure(knobs)
+
+    def configure(self, knobs: FaultKnobs) -> None:
+        with self._lock:
+            self.knobs = knobs
+            self._rngs: dict[str, random.Random] = {}
+            self._commerce_pages = 0
+            self._commerce_drifts = 0
+            self._roster_pages: dict[str, set[str | None]] = {}
+            self._stats_bumps: Counter[str] = Counter()
+
+    @contextlib.contextmanager
+    def rng(self, purpose: str) -> Iterator[random.Random]:
+        """The generator for one purpose, held under the lock (draws stay in order)."""
+        with self._lock:
+            rng = self._rngs.get(purpose)
+            if rng is None:
+                rng = self._rngs[purpose] = random.Random(f"{self.knobs.seed}:{purpose}")
+            yield rng
+
+    def count(self, kind: str, n: int = 1) -> None:
+        with self._lock:
+            self._counts[kind] += n
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    # ------------------------------------------------------------------ HTTP
+
+    def before(self, department: str) -> _Reply | None:
+        """Called when a request arrives: sleep the latency, maybe answer with a fault."""
+        arrived = time.monotonic()
+        knobs = self.knobs
+        with self._lock:
+            not_before = self._retry_not_before.pop(department, None)
+            if not_before is not None and arrived + 0.001 < not_before:
+                self._counts[f"{department}.retry_after_ignored"] += 1
+        if knobs.latency_s > 0:
+            time.sleep(knobs.latency_s)
+        with self.rng(f"http:{department}") as rng:
+            if knobs.error_rate > 0 and rng.random() < knobs.error_rate:
+                if department == "commerce" and rng.random() < 0.5:
+                    code = rng.choice((50001, 50002, 50099))
+                    self._counts["commerce.business_error"] += 1
+                    body = {"code": code, "message": "系统繁忙，请稍后再试", "data": None}
+                    return _Reply(200, _json_bytes(body), "application/json; charset=utf-8")
+                status = rng.choice(tuple(_GATEWAY_PAGES))
+                self._counts[f"{department}.http_{status}"] += 1
+                page = f"<html><body><h1>{_GATEWAY_PAGES[status]}</h1></body></html>"
+                return _Reply(status, page.encode(), "text/html")
+            if knobs.rate_limit_rate > 0 and rng.random() < knobs.rate_limit_rate:
+                retry_after = rng.choice((0, 0, 0, 1))
+                self._retry_not_before[department] = time.monotonic() + retry_after
+                self._counts[f"{department}.http_429"] += 1
+                body = _json_bytes({"error": "too_many_requests"})
+                return _Reply(
+                    429,
+                    body,
+                    "application/json; charset=utf-8",
+                    {"Retry-After": str(retry_after)},
+                )
+            slow = knobs.slow_response_rate > 0 and rng.random() < knobs.slow_response_rate
+            if slow:
+                self._counts[f"{department}.slow_response"] += 1
+        if slow:
+            time.sleep(knobs.slow_response_s)
+        return None
+
+    def truncation(self, department: str) -> str | None:
+        """``short_body`` / ``cut_json`` when this successful answer is to be cut off."""
+        rate = self.knobs.truncated_response_rate
+        if rate <= 0:
+            return None
+        with self.rng(f"truncate:{department}") as rng:
+            if rng.random() >= rate:
+                return None
+            mode = rng.choice(("short_body", "cut_json"))
+            self._counts[f"{department}.truncated_{mode}"] += 1
+            return mode
+
+    # ------------------------------------------------------------------ commerce
+
+    def commerce_drift_due(self) -> int:
+        """Called per answered projects page: how many records to move now (0 = none)."""
+        knobs = self.knobs
+        every = knobs.commerce_concurrent_updates
+        if every <= 0:
+            return 0
+        with self._lock:
+            self._commerce_pages += 1
+            if self._commerce_pages % every:
+                return 0
+            if self._commerce_drifts >= knobs.commerce_concurrent_update_limit:
+                return 0
+            self._commerce_drifts += 1
+            return knobs.commerce_updates_per_drift
+
+    # ------------------------------------------------------------------ stats
+
+    def stats_bump_due(self, period: str, page: str | None) -> bool:
+        """Called per answered roster page (``page`` = its ``after``, None for the first):
+        should the period be revised after this page? Pages are counted once each."""
+        first_page = not page
+        knobs = self.knobs
+        after = knobs.stats_revision_bump_after_pages
+        if after <= 0:
+            return False
+        with self._lock:
+            if first_page:
+                self._roster_pages[period] = {page}
+            else:
+                seen = self._roster_pages.setdefault(period, set())
+                if page in seen:  # the same page asked again (a retry) is not a new page
+                    return False
+                seen.add(page)
+            if (
+                len(self._roster_pages[period]) != after
+                or self._stats_bumps[period] >= knobs.stats_revision_bump_limit
+            ):
+                return False
+            self._stats_bumps[period] += 1
+            return True
+
+
+def _json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
 Response = tuple[int, Any, dict[str, str]]
@@ -90,25 +345,69 @@ def _int_param(
 class _CommerceDepartment:
     """``GET /api/v1/projects``: X-Api-Key, offset pagination over a live table."""
 
-    def __init__(self, records: list[dict[str, Any]], api_key: str):
+    def __init__(
+        self, records: list[dict[str, Any]], api_key: str, faults: _FaultInjector | None = None
+    ):
         self._lock = threading.Lock()
         self._api_key = api_key
+        self._faults = faults or _FaultInjector(NO_FAULTS)
         self._records = {record["project_no"]: copy.deepcopy(record) for record in records}
         self._ordered: list[tuple[datetime, str, dict[str, Any]]] | None = None
+        self.drifted: list[str] = []  # project_no moved by concurrent updates, in order
 
     def upsert(self, record: dict[str, Any]) -> dict[str, Any]:
         """Insert or replace by project_no, stamped with an updated_at later than any so far."""
         with self._lock:
-            now = datetime.now(LOCAL_TZ).replace(microsecond=0)
-            latest = max(
-                (datetime.fromisoformat(r["updated_at"]) for r in self._records.values()),
-                default=now,
+            return self._upsert_locked(record)
+
+    def _upsert_locked(self, record: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(LOCAL_TZ).replace(microsecond=0)
+        latest = max(
+            (datetime.fromisoformat(r["updated_at"]) for r in self._records.values()),
+            default=now,
+        )
+        stored = copy.deepcopy(record)
+        stored["updated_at"] = max(now, latest + timedelta(seconds=1)).isoformat()
+        self._records[stored["project_no"]] = stored
+        self._ordered = None
+        return copy.deepcopy(stored)
+
+    def drifted_keys(self) -> list[str]:
+        with self._lock:
+            return list(self.drifted)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record as served now, in the feed's order."""
+        with self._lock:
+            return [copy.deepcopy(record) for _, _, record in self._sorted_locked()]
+
+    def _sorted_locked(self) -> list[tuple[datetime, str, dict[str, Any]]]:
+        if self._ordered is None:
+            self._ordered = sorted(
+                (datetime.fromisoformat(r["updated_at"]), r["project_no"], r)
+                for r in self._records.values()
             )
-            stored = copy.deepcopy(record)
-            stored["updated_at"] = max(now, latest + timedelta(seconds=1)).isoformat()
-            self._records[stored["project_no"]] = stored
-            self._ordered = None
-            return copy.deepcopy(stored)
+        return self._ordered
+
+    def _window_locked(self, since: datetime | None) -> list[tuple[datetime, str, dict[str, Any]]]:
+        matching = self._sorted_locked()
+        if since is not None:
+            matching = matching[bisect.bisect_left(matching, (since, "")) :]
+        return matching
+
+    def _drift_locked(self, since: datetime | None, start: int, how_many: int) -> None:
+        """A concurrent update: records before ``start`` (already paged past) move to the end."""
+        matching = self._window_locked(since)
+        passed = [project_no for _, project_no, _ in matching[:start]]
+        pool = passed or [project_no for _, project_no, _ in matching]
+        if not pool:
+            return
+        with self._faults.rng("commerce:drift") as rng:
+            chosen = rng.sample(pool, min(how_many, len(pool)))
+        for project_no in chosen:
+            self._upsert_locked(self._records[project_no])
+            self.drifted.append(project_no)
+        self._faults.count("commerce.concurrent_update", len(chosen))
 
     @staticmethod
     def _error(message: str, code: int = 40001) -> dict[str, Any]:
@@ -133,20 +432,19 @@ class _CommerceDepartment:
                 raise _RequestError(400, self._error("updated_since must be ISO-8601 with offset"))
         page = _int_param(query, "page", 1, 1, sys.maxsize, self._error)
         page_size = _int_param(query, "page_size", 100, 1, 500, self._error)
+        start = (page - 1) * page_size
         with self._lock:
-            if self._ordered is None:
-                self._ordered = sorted(
-                    (datetime.fromisoformat(r["updated_at"]), r["project_no"], r)
-                    for r in self._records.values()
-                )
-            matching = self._ordered
-            if since is not None:
-                matching = matching[bisect.bisect_left(matching, (since, "")) :]
-            start = (page - 1) * page_size
+            drift = self._faults.commerce_drift_due()
+            if drift:
+                self._drift_locked(since, start, drift)
+            matching = self._window_locked(since)
             items = [copy.deepcopy(record) for _, _, record in matching[start : start + page_size]]
             total = len(matching)
         data = {"total": total, "page": page, "page_size": page_size, "items": items}
         return 200, {"code": 0, "message": "success", "data": data}, {}
+
+
+_EXPIRED_TOKEN_MEMORY_S = 3600.0
 
 
 def _encode_cursor(position: int) -> str:
@@ -173,19 +471,30 @@ class _ApprovalDepartment:
     returns the same page grown by whatever arrived since.
     """
 
-    def __init__(self, events: list[dict[str, Any]], credentials: SandboxCredentials):
+    def __init__(
+        self,
+        events: list[dict[str, Any]],
+        credentials: SandboxCredentials,
+        faults: _FaultInjector | None = None,
+    ):
         self._lock = threading.Lock()
         self._events = copy.deepcopy(events)
         self._credentials = credentials
+        self._faults = faults or _FaultInjector(NO_FAULTS)
         self._token_expiry: dict[str, float] = {}  # token -> time.monotonic() deadline
+
+    def events(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return copy.deepcopy(self._events)
 
     def append(self, event: dict[str, Any]) -> None:
         with self._lock:
             self._events.append(copy.deepcopy(event))
 
     def expire_tokens(self) -> None:
+        now = time.monotonic()
         with self._lock:
-            self._token_expiry.clear()
+            self._token_expiry = {token: now for token in self._token_expiry}
 
     def handle(
         self, method: str, path: str, query: Mapping[str, list[str]], headers, body
@@ -209,16 +518,25 @@ class _ApprovalDepartment:
             return 401, {"error": "invalid_client"}, {}
         token = secrets.token_urlsafe(24)
         now = time.monotonic()
+        seconds = self._faults.knobs.approval_token_lifetime_s
+        if seconds is None:
+            seconds = credentials.approval_token_lifetime_s
         with self._lock:
-            self._token_expiry = {t: d for t, d in self._token_expiry.items() if d > now}
-            self._token_expiry[token] = now + credentials.approval_token_lifetime_s
-        lifetime = max(1, math.ceil(credentials.approval_token_lifetime_s))
+            # expired tokens are remembered for an hour, to tell "expired" from "unknown"
+            self._token_expiry = {
+                t: d for t, d in self._token_expiry.items() if d > now - _EXPIRED_TOKEN_MEMORY_S
+            }
+            self._token_expiry[token] = now + seconds
+        self._faults.count("approval.token_issued")
+        lifetime = max(1, math.ceil(seconds))
         return 200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}, {}
 
     def _authorize(self, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")
         with self._lock:
             deadline = self._token_expiry.get(token.strip())
+        if scheme.lower() == "bearer" and deadline is not None and deadline <= time.monotonic():
+            self._faults.count("approval.expired_token_401")
         if scheme.lower() != "bearer" or deadline is None or deadline <= time.monotonic():
             raise _RequestError(
                 401,
@@ -245,20 +563,51 @@ class _ApprovalDepartment:
 
 
 class _StatsDepartment:
-    """``/api/fai/periods`` and keyset-paginated ``/api/fai/roster``; current revisions only."""
+    """``/api/fai/periods`` and keyset-paginated ``/api/fai/roster``; current revisions only.
 
-    def __init__(self, periods: list[StatsPeriod], token: str):
+    Every revision ever published is kept (``history``) so a test can check a revision the
+    hub landed even after a newer one replaced it.
+    """
+
+    def __init__(
+        self, periods: list[StatsPeriod], token: str, faults: _FaultInjector | None = None
+    ):
         self._lock = threading.Lock()
         self._token = token
+        self._faults = faults or _FaultInjector(NO_FAULTS)
         self._current: dict[str, StatsPeriod] = {}
+        self._history: dict[tuple[str, int], StatsPeriod] = {}
+        self.bumped: list[tuple[str, int]] = []  # (period, new revision) published mid-pull
         for period in periods:
             if period.current:
-                self._current[period.period] = self._sorted_copy(period)
+                self._publish_locked(self._sorted_copy(period))
 
     @staticmethod
     def _sorted_copy(period: StatsPeriod) -> StatsPeriod:
         rows = sorted(copy.deepcopy(period.rows), key=lambda row: row["stat_project_id"])
         return StatsPeriod(period.period, period.revision, period.closed, rows, current=True)
+
+    def _publish_locked(self, period: StatsPeriod) -> None:
+        previous = self._current.get(period.period)
+        if previous is not None and previous.revision != period.revision:
+            old = self._history.get((previous.period, previous.revision))
+            if old is not None:
+                old.current = False
+        self._current[period.period] = period
+        self._history[(period.period, period.revision)] = period
+
+    def periods(self, *, include_superseded: bool = False) -> list[StatsPeriod]:
+        """Published revisions (current ones only unless asked), by period and revision."""
+        with self._lock:
+            chosen = self._history.values() if include_superseded else self._current.values()
+            return [
+                StatsPeriod(p.period, p.revision, p.closed, copy.deepcopy(p.rows), p.current)
+                for p in sorted(chosen, key=lambda p: (p.period, p.revision))
+            ]
+
+    def bumped_revisions(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return list(self.bumped)
 
     def set_period(self, period: StatsPeriod) -> None:
         """Publish a revision. As the bureau promises: a closed period never changes, and a
@@ -273,7 +622,23 @@ class _StatsDepartment:
                         f"period {period.period}: revision {period.revision} is older than "
                         f"the published {published.revision}"
                     )
-            self._current[period.period] = self._sorted_copy(period)
+            self._publish_locked(self._sorted_copy(period))
+
+    def _bump_locked(self, name: str) -> None:
+        """The bureau revises an open period: some amounts change, a project leaves."""
+        period = self._current[name]
+        rows = copy.deepcopy(period.rows)
+        with self._faults.rng("stats:bump") as rng:
+            for row in rng.sample(rows, min(2, len(rows))):
+                value = row.get("completed_investment_ytd_wan")
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    row["completed_investment_ytd_wan"] = round(value + rng.randint(1, 900), 1)
+            if len(rows) >= 3:
+                rows.pop(rng.randrange(len(rows)))
+        revised = StatsPeriod(name, period.revision + 1, False, rows)
+        self._publish_locked(self._sorted_copy(revised))
+        self.bumped.append((name, revised.revision))
+        self._faults.count("stats.revision_bump")
 
     def handle(
         self, method: str, path: str, query: Mapping[str, list[str]], headers, body
@@ -308,6 +673,8 @@ class _StatsDepartment:
                 start = bisect.bisect_right(keys, after)
             page = copy.deepcopy(rows[start : start + limit])
             more = start + limit < len(rows)
+            if not period.closed and self._faults.stats_bump_due(name, after or None):
+                self._bump_locked(name)
         return (
             200,
             {
@@ -318,6 +685,194 @@ class _StatsDepartment:
             },
             {},
         )
+
+
+@dataclass(frozen=True)
+class LandDelivery:
+    """One land file as the sandbox delivered it (or is still writing it).
+
+    Attributes:
+        name: ``land_supply_YYYYMMDD.csv``.
+        rows: its data rows, in file order, as given (broken ones included, unbroken).
+        lines: the file line on which each row starts (the header is line 1).
+        broken: line → the bytes written for that row (without ``\\r\\n``) where a byte
+            invalid in GB18030 was put in; those rows cannot be read.
+        content: the file's complete bytes.
+        done: whether its ``.done`` marker exists (until then the file may be half-written).
+    """
+
+    name: str
+    rows: list[dict[str, str]]
+    lines: list[int]
+    broken: dict[int, bytes]
+    content: bytes
+    done: bool
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def readable_rows(self) -> list[tuple[int, dict[str, str]]]:
+        """(line, row) of every row a reader can decode, in file order."""
+        return [
+            (line, row)
+            for line, row in zip(self.lines, self.rows, strict=True)
+            if line not in self.broken
+        ]
+
+
+#: What is put into a row to make it undecodable: 0xFF is never a GB18030 byte.
+INVALID_GB18030 = b"\xff"
+
+
+class _LandDepartment:
+    """The land bureau's drop folder: writes files (maybe broken, maybe late) and markers."""
+
+    def __init__(self, directory: Path, land_files: list[LandFile], faults: _FaultInjector):
+        self._lock = threading.Lock()
+        self.directory = Path(directory)
+        self._initial = list(land_files)
+        self._faults = faults
+        self._deliveries: dict[str, LandDelivery] = {}
+        self._due: dict[str, int] = {}  # name -> listing count at which its marker appears
+        self._listings = 0
+
+    def start(self) -> None:
+        with self._lock:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._write_locked(self._initial, self._faults.knobs.broken_encoding_rows)
+
+    def add(self, land_file: LandFile) -> Path:
+        with self._lock:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._write_locked([land_file], self._faults.knobs.broken_encoding_rows)
+            return self.directory / land_file.name
+
+    def _write_locked(self, land_files: list[LandFile], broken_rows: int) -> None:
+        rendered = [_render_rows(land_file.rows) for land_file in land_files]
+        broken = self._choose_broken(land_files, rendered, broken_rows)
+        late = self._faults.knobs.late_done_markers
+        for index, land_file in enumerate(land_files):
+            header, row_bytes = rendered[index]
+            lines, line = [], 2
+            for data in row_bytes:
+                lines.append(line)
+                line += data.count(b"\n")
+            damaged: dict[int, bytes] = {}
+            for row_index in sorted(broken.get(index, ())):
+                data = row_bytes[row_index]
+                comma = data.index(b",") + 1
+                row_bytes[row_index] = data[:comma] + INVALID_GB18030 + data[comma:]
+                damaged[lines[row_index]] = row_bytes[row_index].removesuffix(b"\r\n")
+            if damaged:
+                self._faults.count("land.broken_row", len(damaged))
+            content = header + b"".join(row_bytes)
+            path = self.directory / land_file.name
+            marker = self.directory / (land_file.name + DONE_SUFFIX)
+            delay = 0
+            if land_file.marked_done and late > 0 and not marker.exists():
+                with self._faults.rng("land:late") as rng:
+                    delay = rng.randint(0, late)
+            if delay:
+                # still being written: the first half of its rows, no marker yet
+                half = header + b"".join(row_bytes[: len(row_bytes) // 2])
+                _write_file(self.directory, path, half)
+                self._due[land_file.name] = self._listings + delay
+                self._faults.count("land.late_marker")
+            else:
+                _write_file(self.directory, path, content)
+                self._due.pop(land_file.name, None)
+                if land_file.marked_done and not marker.exists():
+                    marker.touch()
+            self._deliveries[land_file.name] = LandDelivery(
+                name=land_file.name,
+                rows=copy.deepcopy(land_file.rows),
+                lines=lines,
+                broken=damaged,
+                content=content,
+                done=marker.exists(),
+            )
+
+    def _choose_broken(
+        self,
+        land_files: list[LandFile],
+        rendered: list[tuple[bytes, list[bytes]]],
+        how_many: int,
+    ) -> dict[int, set[int]]:
+        """Rows to break: single-line rows whose first field is not quoted."""
+        if how_many <= 0:
+            return {}
+        candidates = [
+            (file_index, row_index)
+            for file_index, (_, row_bytes) in enumerate(rendered)
+            for row_index, data in enumerate(row_bytes)
+            if data.count(b"\n") == 1 and not data.startswith(b'"') and b"," in data
+        ]
+        with self._faults.rng("land:broken") as rng:
+            chosen = rng.sample(candidates, min(how_many, len(candidates)))
+        broken: dict[int, set[int]] = {}
+        for file_index, row_index in chosen:
+            broken.setdefault(file_index, set()).add(row_index)
+        return broken
+
+    def _complete_locked(self, name: str) -> None:
+        delivery = self._deliveries[name]
+        _write_file(self.directory, self.directory / name, delivery.content)
+        (self.directory / (name + DONE_SUFFIX)).touch()
+        self._due.pop(name, None)
+        self._deliveries[name] = LandDelivery(
+            delivery.name, delivery.rows, delivery.lines, delivery.broken, delivery.content, True
+        )
+
+    def advance(self, listings: int) -> list[str]:
+        with self._lock:
+            self._listings += listings
+            due = sorted(name for name, at in self._due.items() if at <= self._listings)
+            for name in due:
+                self._complete_locked(name)
+            return due
+
+    def mark_done(self, name: str) -> None:
+        with self._lock:
+            if name in self._due:
+                self._complete_locked(name)
+                return
+            if not (self.directory / name).exists():
+                raise FileNotFoundError(self.directory / name)
+            (self.directory / (name + DONE_SUFFIX)).touch()
+            delivery = self._deliveries.get(name)
+            if delivery is not None:
+                self._deliveries[name] = LandDelivery(
+                    delivery.name,
+                    delivery.rows,
+                    delivery.lines,
+                    delivery.broken,
+                    delivery.content,
+                    True,
+                )
+
+    def pending(self) -> list[str]:
+        with self._lock:
+            return sorted(self._due)
+
+    def deliveries(self) -> list[LandDelivery]:
+        with self._lock:
+            return [copy.deepcopy(self._deliveries[name]) for name in sorted(self._deliveries)]
+
+
+def _render_rows(rows: list[dict[str, str]]) -> tuple[bytes, list[bytes]]:
+    """The header's bytes and each row's, exactly as ``render_land_file`` writes them."""
+    header = render_land_file([])
+    return header, [render_land_file([row])[len(header) :] for row in rows]
+
+
+def _write_file(directory: Path, path: Path, content: bytes) -> None:
+    """Write under a temporary name and rename into place; leave identical bytes alone."""
+    if path.exists() and path.read_bytes() == content:
+        return
+    staging = directory / f".{path.name}.partial"
+    staging.write_bytes(content)
+    os.replace(staging, path)
 
 
 class _JsonHandler(BaseHTTPRequestHandler):
@@ -340,6 +895,11 @@ class _JsonHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        faults = self.server.faults
+        fault = faults.before(self.server.name)
+        if fault is not None:
+            self._send(fault.status, fault.body, fault.content_type, fault.headers)
+            return
         try:
             status, payload, headers = self.server.department.handle(
                 method, url.path, parse_qs(url.query, keep_blank_values=True), self.headers, body
@@ -349,13 +909,31 @@ class _JsonHandler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("sandbox %s failed on %s %s", self.server.name, method, self.path)
             status, payload, headers = 500, {"error": "internal error"}, {}
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        data = _json_bytes(payload)
+        cut = faults.truncation(self.server.name) if 200 <= status < 300 else None
+        self._send(status, data, "application/json; charset=utf-8", headers, cut=cut)
+
+    def _send(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: Mapping[str, str],
+        *,
+        cut: str | None = None,
+    ) -> None:
+        """Write one answer; ``cut`` sends only part of it (``short_body``: the full
+        Content-Length is announced; ``cut_json``: no length) and closes the connection."""
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Type", content_type)
+        if cut != "cut_json":
+            self.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if cut is not None:
+            data = data[: max(1, len(data) // 2)]
+            self.close_connection = True
         self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -368,9 +946,16 @@ class _DepartmentServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
 
-    def __init__(self, name: str, address: tuple[str, int], department: Any):
+    def __init__(
+        self,
+        name: str,
+        address: tuple[str, int],
+        department: Any,
+        faults: _FaultInjector | None = None,
+    ):
         self.name = name
         self.department = department
+        self.faults = faults or _FaultInjector(NO_FAULTS)
         super().__init__(address, _JsonHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -384,6 +969,7 @@ class SandboxDepartments:
     ``ports`` override the contract's defaults (commerce 8101, approval 8102, stats 8104);
     port 0 picks a free one. ``urls`` holds each department's base URL once started (and
     keeps it after ``stop_department``, so a client sees a refused connection).
+    ``faults`` (see ``FaultKnobs``) can be given here or assigned later to ``faults``.
     """
 
     def __init__(
@@ -394,6 +980,7 @@ class SandboxDepartments:
         host: str = "127.0.0.1",
         ports: Mapping[str, int] | None = None,
         credentials: SandboxCredentials = SandboxCredentials(),  # frozen: safe to share
+        faults: FaultKnobs = NO_FAULTS,  # frozen: safe to share
     ):
         unknown = set(ports or {}) - set(HTTP_DEPARTMENTS)
         if unknown:
@@ -402,10 +989,15 @@ class SandboxDepartments:
         self.host = host
         self.credentials = credentials
         self._ports = {**DEFAULT_PORTS, **(ports or {})}
-        self._land_files = list(scenario.land_files)
-        self._commerce = _CommerceDepartment(scenario.commerce_records, credentials.commerce_key)
-        self._approval = _ApprovalDepartment(scenario.approval_events, credentials)
-        self._stats = _StatsDepartment(scenario.stats_periods, credentials.stats_token)
+        self._faults = _FaultInjector(faults)
+        self._land = _LandDepartment(self.land_dir, list(scenario.land_files), self._faults)
+        self._commerce = _CommerceDepartment(
+            scenario.commerce_records, credentials.commerce_key, self._faults
+        )
+        self._approval = _ApprovalDepartment(scenario.approval_events, credentials, self._faults)
+        self._stats = _StatsDepartment(
+            scenario.stats_periods, credentials.stats_token, self._faults
+        )
         self._departments = {
             "commerce": self._commerce,
             "approval": self._approval,
@@ -425,11 +1017,11 @@ class SandboxDepartments:
         """Write the land files, then open every HTTP department (all or none)."""
         if self._servers:
             raise RuntimeError("sandbox departments already started")
-        write_land_files(self._land_files, self.land_dir)
+        self._land.start()
         try:
             for name in HTTP_DEPARTMENTS:
                 server = _DepartmentServer(
-                    name, (self.host, self._ports[name]), self._departments[name]
+                    name, (self.host, self._ports[name]), self._departments[name], self._faults
                 )
                 thread = threading.Thread(
                     target=server.serve_forever,
@@ -472,6 +1064,71 @@ class SandboxDepartments:
             "HUB_SOURCE_LAND_DIR": str(self.land_dir.resolve()),
         }
 
+    # ------------------------------------------------------------------ faults
+
+    @property
+    def faults(self) -> FaultKnobs:
+        """The fault knobs in force (all off unless set)."""
+        return self._faults.knobs
+
+    @faults.setter
+    def faults(self, knobs: FaultKnobs) -> None:
+        """Change the knobs now (reseeds the fault generators, resets per-setting limits)."""
+        self._faults.configure(knobs)
+
+    def fault_counts(self) -> dict[str, int]:
+        """What the knobs actually did so far, e.g. ``{"commerce.http_503": 2,
+        "approval.expired_token_401": 1, "stats.revision_bump": 1, "land.broken_row": 3}``."""
+        return self._faults.counts()
+
+    def advance_land_markers(self, listings: int = 1) -> list[str]:
+        """The hub listed the land folder ``listings`` more times (the sandbox cannot see a
+        directory being read, so the caller says so): files whose late marker is due now are
+        completed and marked. Returns their names."""
+        return self._land.advance(listings)
+
+    def pending_land_markers(self) -> list[str]:
+        """Files dropped but not marked done yet because of ``late_done_markers``."""
+        return self._land.pending()
+
+    # ------------------------------------------------------------------ what is served
+
+    def commerce_records(self) -> list[dict[str, Any]]:
+        """Every commerce record as served now (latest version of each), in feed order."""
+        return self._commerce.records()
+
+    def commerce_concurrently_updated(self) -> list[str]:
+        """project_no of the records moved by ``commerce_concurrent_updates``, in order."""
+        return self._commerce.drifted_keys()
+
+    def approval_events(self) -> list[dict[str, Any]]:
+        """The approval event stream as served now, in order."""
+        return self._approval.events()
+
+    @staticmethod
+    def approval_cursor_position(cursor: str | None) -> int:
+        """How many events of the stream precede an ``after`` cursor (None = 0). Raises
+        ValueError for a string that is not one of this sandbox's cursors."""
+        if not cursor:
+            return 0
+        try:
+            return _decode_cursor(cursor)
+        except _RequestError:
+            raise ValueError(f"not an approval cursor: {cursor!r}") from None
+
+    def stats_periods(self, *, include_superseded: bool = False) -> list[StatsPeriod]:
+        """Published stats revisions: the current one of each period, or every revision
+        published since start (``current`` False for the replaced ones)."""
+        return self._stats.periods(include_superseded=include_superseded)
+
+    def stats_revisions_bumped(self) -> list[tuple[str, int]]:
+        """(period, new revision) published mid-pull by ``stats_revision_bump_after_pages``."""
+        return self._stats.bumped_revisions()
+
+    def land_deliveries(self) -> list[LandDelivery]:
+        """Every land file written so far (latest delivery of each name), in name order."""
+        return self._land.deliveries()
+
     # ------------------------------------------------------------------ changing the world
 
     def upsert_commerce_record(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -495,15 +1152,15 @@ class SandboxDepartments:
         self._stats.set_period(StatsPeriod(period, revision, closed, rows))
 
     def add_land_file(self, land_file: LandFile) -> Path:
-        """Drop a file (and its marker if ``marked_done``) into the land folder now."""
-        self._land_files.append(land_file)
-        return write_land_files([land_file], self.land_dir)[0]
+        """Drop a file (and its marker if ``marked_done``) into the land folder now. The land
+        fault knobs apply (a late marker, broken rows). A file given again with different
+        content replaces the delivered one (the contract's "re-delivered" incident)."""
+        return self._land.add(land_file)
 
     def mark_land_file_done(self, name: str) -> None:
-        """Write the ``.done`` marker of a file dropped unmarked."""
-        if not (self.land_dir / name).exists():
-            raise FileNotFoundError(self.land_dir / name)
-        (self.land_dir / (name + DONE_SUFFIX)).touch()
+        """Write the ``.done`` marker of a file dropped unmarked (completing it first if it
+        is still being written because of ``late_done_markers``)."""
+        self._land.mark_done(name)
 
 
 def serve_forever(
@@ -515,6 +1172,7 @@ def serve_forever(
     *,
     host: str = "127.0.0.1",
     credentials: SandboxCredentials | None = None,
+    faults: FaultKnobs | None = None,
 ) -> None:
     """Generate a scenario, serve it, and block until SIGINT or SIGTERM (``hub sandbox serve``).
 
@@ -536,6 +1194,7 @@ def serve_forever(
             host=host,
             ports=ports,
             credentials=credentials or SandboxCredentials(),
+            faults=faults or NO_FAULTS,
         ) as departments:
             if truth_path:
                 scenario.truth.write(truth_path)

@@ -1,8 +1,9 @@
 -- Merge one audited land batch into core.land_parcels.
 -- Grain: one row per parcel (宗地编号). Params: batch_id.
--- A later file replaces an earlier one; within a file the last row wins (file name, then
--- line order). A withdrawn (作废) parcel stays, marked by its status. Unreadable lines have
--- no key and never reach core.
+-- A later file replaces an earlier one; within a file the last row wins: (file name, line)
+-- order decides, not landing order — a late .done marker can land an older file after a
+-- newer one. A withdrawn (作废) parcel stays, marked by its status. Unreadable lines have no
+-- key and never reach core.
 with
 
 batch_latest as (
@@ -20,7 +21,8 @@ batch_latest as (
 removed as (
     delete from core.land_parcels as t
     using batch_latest as b
-    where b.is_rejected and t.parcel_id = b.source_key and t.raw_id < b.raw_id
+    where b.is_rejected and t.parcel_id = b.source_key
+      and (t.file_name, t.line_no) < (b.file_name, b.line_no)
     returning t.parcel_id
 )
 
@@ -53,4 +55,4 @@ on conflict (parcel_id) do update set
     line_no = excluded.line_no,
     raw_id = excluded.raw_id,
     batch_id = excluded.batch_id
-where t.raw_id < excluded.raw_id
+where (t.file_name, t.line_no) < (excluded.file_name, excluded.line_no)
