@@ -1,4 +1,6 @@
-"""The expectation suites, one JSON file per source entity in ``expectations/suites/``.
+"""The expectation suites, one JSON file per source entity in ``expectations/suites/``, and
+one on the merged core (``core__projects``, ``meta.kind = "core"``: see
+``expectations.core_audit``; it reports, it never rejects).
 
 A suite is plain GX 1.x suite JSON (``name``, ``meta``, ``expectations``), editable without
 Python. Every expectation carries ``meta.reason``, the reject reason code a failing row gets
@@ -21,6 +23,13 @@ SUITES_DIR = Path(__file__).with_name("suites")
 def suite_names() -> list[str]:
     """Names of all suites, e.g. ``["approval__events", "commerce__projects", ...]``."""
     return sorted(path.stem for path in SUITES_DIR.glob("*.json"))
+
+
+def source_suite_names() -> list[str]:
+    """The record-level suites, one per source entity (every suite but the core one)."""
+    return [
+        name for name in suite_names() if load_suite(name).get("meta", {}).get("kind") != "core"
+    ]
 
 
 def load_suite(entity_name: str) -> dict[str, Any]:

@@ -33,10 +33,11 @@ def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     sources = tuple(args.source) if args.source else SOURCE_SYSTEMS
     report = run_sync(settings, full=args.full, sources=sources)
     for item in report.ingested:
+        held = "  HELD (see `hub dq`)" if item.get("status") == "held" else ""
         print(
             f"{item['source_system']:<9} received {item['records_received']:>7}  "
             f"new {item['records_new']:>7}  rejected {item['rejected']:>5}  "
-            f"batch {item['batch_id']}"
+            f"batch {item['batch_id']}{held}"
         )
     for source_system, error in report.failures.items():
         print(f"{source_system:<9} FAILED: {error}", file=sys.stderr)
@@ -157,6 +158,121 @@ def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dq_summary(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.pipeline import warehouse_url
+    from hub.warehouse.connection import connect, fetch_dicts
+
+    with connect(warehouse_url(settings)) as conn:
+        batches = fetch_dicts(
+            conn,
+            "reports/dq_batches.sql",
+            {"per_source": args.batches, "source_system": args.source},
+        )
+        held = fetch_dicts(conn, "reports/dq_held_batches.sql")
+        rejects = fetch_dicts(conn, "reports/dq_open_rejects.sql")
+        core = fetch_dicts(conn, "reports/dq_core.sql")
+    print_dq_summary(batches, held, rejects, core, settings.data_docs_dir, source=args.source)
+    return 0
+
+
+def print_dq_summary(batches, held, rejects, core, data_docs_dir: Path, *, source=None) -> None:
+    """`hub dq`: per source, what the last audits found; held batches; the core checks."""
+    print("Data quality: last audited batches with rows, per source (--batches N for more)")
+    by_source: dict[str, list[dict]] = {}
+    for row in batches:
+        by_source.setdefault(row["source_system"], []).append(row)
+    for source_system in (source,) if source else SOURCE_SYSTEMS:
+        rows = by_source.get(source_system)
+        if not rows:
+            print(f"  {source_system:<9} no audited batch with rows yet")
+            continue
+        for row in rows:
+            share = row["rows_rejected"] / row["rows_checked"] if row["rows_checked"] else 0.0
+            reasons = ", ".join(f"{reason} {n}" for reason, n in row["top_reasons"]) or "none"
+            status = row["status"].upper() if row["status"] == "held" else row["status"]
+            print(
+                f"  {source_system:<9} {row['batch_id']}  {row['audited_at']:%Y-%m-%d %H:%M}  "
+                f"{status}"
+            )
+            print(
+                f"            rows checked {row['rows_checked']}, rejected {row['rows_rejected']}"
+                f" ({share:.1%}); top reasons: {reasons}"
+            )
+            if row["failed_checks"]:
+                for check in row["failed_checks"]:
+                    print(f"            batch check FAILED  {check['check']}: {check['detail']}")
+            elif row["batch_checks"]:
+                print(
+                    f"            batch checks passed ({row['skipped_checks']} of"
+                    f" {row['batch_checks']} skipped: not enough history)"
+                )
+            if row["released_at"]:
+                print(
+                    f"            released by {row['released_by']} at"
+                    f" {row['released_at']:%Y-%m-%d %H:%M}"
+                )
+    if held:
+        print("Held batches (not merged; shared keeps the last good data):")
+        for row in held:
+            print(f"  {row['source_system']:<9} {row['batch_id']}  {row['detail']}")
+            print(f"            after review: hub dq release {row['batch_id']}")
+    else:
+        print("Held batches: none")
+    print("Open rejects per source and reason (shared.rejected_records):")
+    if not rejects:
+        print("  none")
+    for row in rejects:
+        print(f"  {row['source_system']:<9} {row['reason']:<40} {row['records']:>6}")
+    if core:
+        run = core[0]
+        verdict = "OK" if run["success"] else "FAILED"
+        print(
+            f"Checks on the merged core (core.projects, {run['audited_at']:%Y-%m-%d %H:%M}): "
+            f"{run['rows_checked']} projects, {verdict}"
+        )
+        for finding in run["findings"]:
+            ids = ", ".join(map(str, finding["sample_hub_project_ids"][:10]))
+            print(
+                f"  {finding['severity']:<8} {finding['reason']}: {finding['failing_rows']} rows"
+                f"{f' (e.g. hub_project_id {ids})' if ids else ''}"
+            )
+        if run["error"]:
+            print(f"  error: {run['error']}")
+    else:
+        print("Checks on the merged core: not run yet")
+    index = Path(data_docs_dir) / "index.html"
+    print(f"GX Data Docs: {index}" + ("" if index.exists() else " (not built yet)"))
+
+
+def _cmd_dq_release(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.pipeline import release_batch
+
+    try:
+        result = release_batch(settings, args.batch_id, released_by=args.by, note=args.note)
+    except (LookupError, ValueError) as error:
+        print(f"cannot release: {error}", file=sys.stderr)
+        return 1
+    if not result["released"]:
+        print(f"{args.batch_id} is already merged; nothing to do")
+        return 0
+    print(
+        f"released {args.batch_id} ({result['source_system']}): merged into core; "
+        f"published {result['published']['projects']} projects"
+    )
+    return 0
+
+
+def _cmd_dq_docs(settings: Settings, args: argparse.Namespace) -> int:
+    from expectations.docs import build_data_docs
+    from hub.pipeline import warehouse_url
+    from hub.warehouse.connection import sqlalchemy_engine
+
+    with sqlalchemy_engine(warehouse_url(settings)) as engine:
+        index = build_data_docs(engine, settings.data_docs_dir)
+    print(f"GX Data Docs: {index}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -185,6 +301,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rebuild", help="recompute core and shared from raw (replays every merged batch)"
     ).set_defaults(handler=_cmd_rebuild)
+
+    dq = commands.add_parser(
+        "dq", help="data quality: what the audits found, held batches, core checks, Data Docs"
+    )
+    dq.add_argument("--batches", type=int, default=1, help="audited batches per source to show")
+    dq.add_argument("--source", choices=SOURCE_SYSTEMS, help="only this source")
+    dq.set_defaults(handler=_cmd_dq_summary)
+    dq_commands = dq.add_subparsers(dest="dq_command")
+    release = dq_commands.add_parser(
+        "release", help="merge a held batch after review (idempotent), then publish"
+    )
+    release.add_argument("batch_id")
+    release.add_argument("--note", help="why it is fine (kept with the batch's audit)")
+    release.add_argument("--by", help="who decided (default: the OS user)")
+    release.set_defaults(handler=_cmd_dq_release)
+    dq_commands.add_parser(
+        "docs", help="rebuild the GX Data Docs from the stored validation results"
+    ).set_defaults(handler=_cmd_dq_docs)
 
     sandbox = commands.add_parser("sandbox", help="simulated departments").add_subparsers(
         dest="sandbox_command", required=True

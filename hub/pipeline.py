@@ -1,10 +1,17 @@
 """The steps of one sync, in order. `hub sync` and the Airflow DAG call these same functions.
 
-    ingest(source)          department → raw (COPY) → GX audit → core source records
+    ingest(source)          department → raw (COPY) → GX audit → batch checks → core source
+                            records (or, when a batch check fails, the batch is held)
     resolve_and_publish()   link records to hub projects → milestones → stage → core.projects
-                            → discrepancies (shared views read these)
+                            → discrepancies (shared views read these) → core suite, Data Docs
+    release_batch(id)       merge a held batch after review (`hub dq release`), then publish
 
 Every step is idempotent: the same input twice changes nothing.
+
+A held batch (expectations/batch_checks.py) stays in raw, unmerged: core and `shared` keep
+the last good data, meta.batches.status and shared.sync_status.last_status say 'held' and
+shared.sync_status.detail says why. Holding is not a failure: the sync goes on with the
+other departments and `hub sync` still exits 0.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from hub.warehouse.connection import (
     sql_statement,
     sqlalchemy_engine,
 )
-from hub.warehouse.landing import land_stream
+from hub.warehouse.landing import land_stream, raw_table
 from hub.warehouse.locks import warehouse_lock
 
 log = logging.getLogger(__name__)
@@ -52,8 +59,13 @@ def warehouse_url(settings: Settings) -> str:
 
 
 def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dict[str, Any]:
-    """Land, audit and merge one department. Raises SourceUnavailable if it cannot be read."""
-    source = SOURCES[source_system]
+    """Land, audit and merge one department. Raises SourceUnavailable if it cannot be read.
+
+    The whole ingest holds the source's advisory lock, so a batch still marked 'running'
+    when the lock is taken belongs to a sync that died. Whatever such a batch (or a 'failed'
+    one) committed to raw is audited and merged first: a rerun's COPY skips those versions
+    as already landed, so nothing else would ever bring them into core.
+    """
     url = warehouse_url(settings)
     batch_id = new_batch_id(source_system)
     with connect(url) as conn:
@@ -61,56 +73,184 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
             conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system}
         )
         conn.commit()
-        try:
-            with warehouse_lock(conn, f"source:{source_system}"):
-                state = _source_state(conn, source_system)
+        with warehouse_lock(conn, f"source:{source_system}"):
+            orphans = run_sql_file(
+                conn,
+                "core/unfinished_batches.sql",
+                {"source_system": source_system, "batch_id": batch_id},
+                raw_table=raw_table(source_system, SOURCES[source_system].entity),
+            ).fetchall()
+            for orphan_batch_id, orphan_records in orphans:
+                log.warning(
+                    "%s: recovering batch %s left by an interrupted sync",
+                    source_system,
+                    orphan_batch_id,
+                )
+                _audit_and_merge(conn, url, source_system, orphan_batch_id, orphan_records, 0)
+            state = _source_state(conn, source_system)
+            try:
                 connector = build_connector(settings, source_system)
                 records = report_schema_drift(
                     connector.read(state, full=full), connector.unknown_fields
                 )
                 landed = land_stream(conn, source_system, batch_id, records)
-        except SourceUnavailable as error:
-            run_sql_file(
-                conn,
-                "core/finish_batch_failed.sql",
-                {"batch_id": batch_id, "source_system": source_system, "detail": str(error)},
+            except SourceUnavailable as error:
+                run_sql_file(
+                    conn,
+                    "core/finish_batch_failed.sql",
+                    {"batch_id": batch_id, "source_system": source_system, "detail": str(error)},
+                )
+                conn.commit()
+                raise
+            changed_periods = (
+                _changed_periods(state, landed.state) if source_system == "stats" else None
             )
-            conn.commit()
-            raise
-
-    with sqlalchemy_engine(url) as engine:
-        from expectations.runner import audit_batch
-
-        audit = audit_batch(
-            engine, source_system, source.entity, batch_id, data_docs_dir=settings.data_docs_dir
-        )
-
-    with connect(url) as conn:
-        run_sql_file(conn, source.merge_sql, {"batch_id": batch_id})
-        if source_system == "stats":
-            run_sql_file(conn, "core/prune_stats_periods.sql")
-        incidents = "; ".join(f"{i.kind}: {i.detail}" for i in landed.incidents) or None
-        run_sql_file(
-            conn,
-            "core/finish_batch.sql",
-            {
-                "batch_id": batch_id,
-                "source_system": source_system,
-                "received": landed.records_received,
-                "new": landed.records_new,
-                "rejected": audit.rows_rejected,
-                "detail": incidents,
-            },
-        )
-        conn.commit()
+            incidents = "; ".join(f"{i.kind}: {i.detail}" for i in landed.incidents) or None
+            outcome = _audit_and_merge(
+                conn,
+                url,
+                source_system,
+                batch_id,
+                landed.records_received,
+                landed.records_new,
+                full=full,
+                changed_periods=changed_periods,
+                incidents=incidents,
+            )
     return {
         "source_system": source_system,
         "batch_id": batch_id,
         "records_received": landed.records_received,
         "records_new": landed.records_new,
-        "rejected": audit.rows_rejected,
+        "rejected": outcome["rejected"],
         "incidents": len(landed.incidents),
-        "status": "ok",
+        "status": outcome["status"],
+    }
+
+
+def _audit_and_merge(
+    conn,
+    url: str,
+    source_system: str,
+    batch_id: str,
+    received: int,
+    new: int,
+    *,
+    full: bool = False,
+    changed_periods: dict[str, Any] | None = None,
+    incidents: str | None = None,
+) -> dict[str, Any]:
+    """Audit a landed batch, run the batch checks, then merge it or hold it."""
+    from expectations.batch_checks import check_batch
+    from expectations.runner import audit_batch
+
+    source = SOURCES[source_system]
+    with sqlalchemy_engine(url) as engine:
+        audit = audit_batch(
+            engine,
+            source_system,
+            source.entity,
+            batch_id,
+            resolve=False,  # resolved when the batch is merged: a held batch resolves nothing
+            records_received=received,
+            full=full,
+        )
+    checks = check_batch(
+        conn, source_system, source.entity, batch_id, changed_periods=changed_periods
+    )
+    figures = {
+        "batch_id": batch_id,
+        "source_system": source_system,
+        "received": received,
+        "new": new,
+        "rejected": audit.rows_rejected,
+    }
+    if checks.held:
+        detail = (
+            f"held: {checks.detail} — review with `hub dq`, merge with `hub dq release {batch_id}`"
+        )
+        log.warning("%s batch %s %s", source_system, batch_id, detail)
+        run_sql_file(
+            conn,
+            "core/finish_batch_held.sql",
+            {**figures, "detail": "; ".join(filter(None, [detail, incidents]))},
+        )
+    else:
+        _merge_batch(conn, source_system, batch_id)
+        run_sql_file(conn, "core/finish_batch.sql", {**figures, "detail": incidents})
+    conn.commit()
+    return {"rejected": audit.rows_rejected, "status": "held" if checks.held else "ok"}
+
+
+def _merge_batch(conn, source_system: str, batch_id: str) -> None:
+    """Merge one audited batch into core (same transaction as the caller's bookkeeping)."""
+    from expectations.runner import resolve_batch_rejects
+
+    source = SOURCES[source_system]
+    run_sql_file(conn, source.merge_sql, {"batch_id": batch_id})
+    if source_system == "stats":
+        # The connector's state already names the revisions of a held batch; pruning by it
+        # would drop the published rows the hold is meant to keep. Prune once none is held.
+        others = fetch_dicts(
+            conn, "core/held_batches.sql", {"source_system": "stats", "batch_id": batch_id}
+        )
+        if not others:
+            run_sql_file(conn, "core/prune_stats_periods.sql")
+    resolve_batch_rejects(conn, source_system, source.entity, batch_id)
+
+
+def _changed_periods(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Stats periods whose revision this batch changed, {period: revision} (from the
+    connector state before and after landing; an emptied roster lands no rows at all).
+    None when the lander saw no checkpoint: the checks then go by the rows landed."""
+    if after is None:
+        return None
+    old = (before or {}).get("periods") or {}
+    return {
+        period: info.get("revision")
+        for period, info in (after.get("periods") or {}).items()
+        if (old.get(period) or {}).get("revision") != info.get("revision")
+    }
+
+
+def release_batch(
+    settings: Settings, batch_id: str, *, released_by: str | None = None, note: str | None = None
+) -> dict[str, Any]:
+    """Merge a held batch after review, then publish. Idempotent: releasing a batch that is
+    already merged changes nothing. Raises LookupError for an unknown batch and ValueError
+    for one that is neither held nor merged (failed, still running)."""
+    import getpass
+
+    url = warehouse_url(settings)
+    with connect(url) as conn:
+        rows = fetch_dicts(conn, "core/batch_status.sql", {"batch_id": batch_id})
+        if not rows:
+            raise LookupError(f"no batch {batch_id}")
+        source_system, status = rows[0]["source_system"], rows[0]["status"]
+        if status == "merged":
+            return {"batch_id": batch_id, "source_system": source_system, "released": False}
+        if status != "held":
+            raise ValueError(f"batch {batch_id} is {status}; only a held batch can be released")
+        with warehouse_lock(conn, f"source:{source_system}"):
+            _merge_batch(conn, source_system, batch_id)
+            run_sql_file(
+                conn,
+                "core/release_batch.sql",
+                {
+                    "batch_id": batch_id,
+                    "released_by": released_by or getpass.getuser(),
+                    "note": note,
+                },
+            )
+            conn.commit()
+    published = resolve_and_publish(settings)
+    return {
+        "batch_id": batch_id,
+        "source_system": source_system,
+        "released": True,
+        "published": published,
     }
 
 
@@ -153,12 +293,31 @@ def resolve_and_publish(settings: Settings) -> dict[str, Any]:
         run_sql_file(conn, "core/refresh_projects.sql")
         run_sql_file(conn, "core/refresh_discrepancies.sql")
         conn.commit()
+    _check_core_and_build_docs(settings, url)
     return {
         "projects": len(lifecycles),
         "new_projects": len(resolution.new_project_ids),
         "retired_projects": len(resolution.retired),
         "links": len(resolution.links),
     }
+
+
+def _check_core_and_build_docs(settings: Settings, url: str) -> None:
+    """After publishing: the core suite over core.projects (findings kept in
+    meta.core_audits, reported by `hub dq`; nothing is rejected) and the GX Data Docs in
+    settings.data_docs_dir. What is published is committed by then, so a failure here is
+    logged, not raised: it must not fail the sync."""
+    try:
+        from expectations.core_audit import audit_core
+        from expectations.docs import build_data_docs
+
+        with sqlalchemy_engine(url) as engine:
+            core = audit_core(engine)
+            if not core.success:
+                log.warning("core checks failed: %s", [f["check"] for f in core.errors])
+            build_data_docs(engine, settings.data_docs_dir)
+    except Exception:
+        log.exception("data-quality checks on core or the Data Docs failed")
 
 
 def _derive_lifecycles(conn) -> dict[int, Any]:

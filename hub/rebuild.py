@@ -29,7 +29,12 @@ def rebuild_core(warehouse_url: str) -> dict[str, int]:
             batches = fetch_dicts(conn, "core/merged_batches.sql", {"source_system": source_system})
             for batch in batches:
                 run_sql_file(conn, source.merge_sql, {"batch_id": batch["batch_id"]})
-            if source_system == "stats":
+            # As in the pipeline: while a stats batch is held, the connector state already
+            # names its revisions, and pruning by it would unpublish what the hold keeps.
+            held = fetch_dicts(
+                conn, "core/held_batches.sql", {"source_system": "stats", "batch_id": ""}
+            )
+            if source_system == "stats" and not held:
                 run_sql_file(conn, "core/prune_stats_periods.sql")
             replayed[source_system] = len(batches)
         conn.commit()

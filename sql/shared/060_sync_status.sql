@@ -15,7 +15,7 @@ comment on column shared.sync_status.last_success_at is
 comment on column shared.sync_status.last_attempt_at is
     '最近一次尝试同步时间 / When the last sync was attempted';
 comment on column shared.sync_status.last_status is
-    '最近一次同步状态：running、ok、failed / Status of the last sync: running, ok or failed';
+    '最近一次同步状态：running、ok、failed、held（批次检查未通过，待审核）/ Status of the last sync: running, ok, failed, or held (a batch check failed; awaiting review)';
 comment on column shared.sync_status.records_last_run is
     '最近一次同步接收的记录数 / Records received in the last sync';
 comment on column shared.sync_status.rejected_last_run is

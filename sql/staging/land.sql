@@ -4,7 +4,10 @@
 -- Nothing is filtered here: withdrawn (作废) parcels are valid input. Blank cells become
 -- NULL; a value that does not parse becomes NULL beside its *_text original, so the suite
 -- in expectations/suites/land__parcels.json can name the reason. 行政区划 is written as a
--- name or alias and mapped to its code through ref.districts / ref.district_aliases.
+-- name or alias and mapped to its code through ref.districts / ref.district_aliases (a
+-- district's own name first; both are unique, so the joins never multiply a row).
+-- Speed: the payload is taken apart once per row (jsonb_to_record), not once per field, and
+-- the parsers are the inlinable / SET-free twins of sql/staging/000_parsing.sql.
 
 create or replace view staging.stg_land__parcels as
 
@@ -15,59 +18,75 @@ source as (
     from raw.land__parcels
 ),
 
+fields as (
+    select
+        source.raw_id, source.batch_id, source.received_at, source.source_key,
+        source.provenance ->> 'file' as provenance_file,
+        source.provenance ->> 'line' as provenance_line,
+        source.payload ? '_undecodable_base64' or source.payload ? '_unparseable_line'
+            as unreadable,
+        staging.name_key(f."行政区划") as district_key,
+        f.*
+    from source
+    cross join lateral jsonb_to_record(source.payload) as f (
+        "宗地编号" text, "项目名称" text, "用地单位" text, "统一社会信用代码" text,
+        "项目代码" text, "行政区划" text, "土地用途" text, "供地方式" text,
+        "供地面积（公顷）" text, "使用计划指标（亩）" text, "成交价款（万元）" text,
+        "合同签订日期" text, "状态" text, "更新时间" text
+    )
+),
+
 typed as (
     select
         ---------- landing
-        source.raw_id,
-        source.batch_id,
-        source.received_at,
-        source.source_key,
+        fields.raw_id,
+        fields.batch_id,
+        fields.received_at,
+        fields.source_key,
 
         ---------- ids and names
-        staging.nullif_blank(payload ->> '宗地编号') as parcel_id,
-        staging.nullif_blank(payload ->> '项目名称') as project_name,
-        staging.nullif_blank(payload ->> '用地单位') as land_user_name,
-        staging.nullif_blank(payload ->> '统一社会信用代码') as land_user_uscc,
-        staging.nullif_blank(payload ->> '项目代码') as project_code,
+        staging.blank_to_null("宗地编号") as parcel_id,
+        staging.blank_to_null("项目名称") as project_name,
+        staging.blank_to_null("用地单位") as land_user_name,
+        staging.blank_to_null("统一社会信用代码") as land_user_uscc,
+        staging.blank_to_null("项目代码") as project_code,
 
         ---------- place
-        staging.nullif_blank(payload ->> '行政区划') as district_text,
-        district.district_code,
+        staging.blank_to_null("行政区划") as district_text,
+        coalesce(by_name.district_code, by_alias.district_code) as district_code,
 
         ---------- the parcel
-        staging.nullif_blank(payload ->> '土地用途') as land_use,
-        staging.nullif_blank(payload ->> '供地方式') as supply_method,
-        staging.nullif_blank(payload ->> '供地面积（公顷）') as area_ha_text,
-        staging.try_numeric(payload ->> '供地面积（公顷）') as area_ha,
-        staging.nullif_blank(payload ->> '使用计划指标（亩）') as quota_mu_text,
-        staging.try_numeric(payload ->> '使用计划指标（亩）') as quota_mu,
-        staging.nullif_blank(payload ->> '成交价款（万元）') as price_text,
-        staging.try_numeric(payload ->> '成交价款（万元）') as price_wan,
+        staging.blank_to_null("土地用途") as land_use,
+        staging.blank_to_null("供地方式") as supply_method,
+        staging.blank_to_null("供地面积（公顷）") as area_ha_text,
+        staging.parse_numeric("供地面积（公顷）") as area_ha,
+        staging.blank_to_null("使用计划指标（亩）") as quota_mu_text,
+        staging.parse_numeric("使用计划指标（亩）") as quota_mu,
+        staging.blank_to_null("成交价款（万元）") as price_text,
+        staging.parse_numeric("成交价款（万元）") as price_wan,
 
         ---------- contract and status
-        staging.nullif_blank(payload ->> '合同签订日期') as contract_on_text,
-        staging.try_date(payload ->> '合同签订日期') as contract_on,
-        staging.nullif_blank(payload ->> '状态') as status,
+        staging.blank_to_null("合同签订日期") as contract_on_text,
+        staging.parse_date("合同签订日期") as contract_on,
+        staging.blank_to_null("状态") as status,
 
         ---------- timestamps (local time without offset: Asia/Shanghai)
-        staging.nullif_blank(payload ->> '更新时间') as updated_at_text,
-        staging.try_timestamptz(payload ->> '更新时间', '+08:00') as source_updated_at,
+        staging.blank_to_null("更新时间") as updated_at_text,
+        staging.parse_timestamptz("更新时间", '+08:00') as source_updated_at,
 
         ---------- where it was read
-        provenance ->> 'file' as file_name,
+        provenance_file as file_name,
         case
-            when provenance ->> 'line' ~ '^[0-9]{1,9}$' then (provenance ->> 'line')::int
+            when provenance_line ~ '^[0-9]{1,9}$' then provenance_line::int
         end as line_no,
-        payload ? '_undecodable_base64' or payload ? '_unparseable_line' as is_unreadable
-    from source
-    left join lateral (
-        select coalesce(
-            (select d.district_code from ref.districts as d
-             where d.district_name = staging.normalize_name(source.payload ->> '行政区划')),
-            (select a.district_code from ref.district_aliases as a
-             where a.alias = staging.normalize_name(source.payload ->> '行政区划'))
-        ) as district_code
-    ) as district on true
+        unreadable as is_unreadable,
+
+        ---------- appended after the published column list (only the suite reads it)
+        -- GB 32100-2015 check of the USCC, computed once here (NULL when blank)
+        staging.uscc_field_is_valid("统一社会信用代码") as land_user_uscc_valid
+    from fields
+    left join ref.districts as by_name on by_name.district_name = fields.district_key
+    left join ref.district_aliases as by_alias on by_alias.alias = fields.district_key
 )
 
 select * from typed;

@@ -235,15 +235,6 @@ def test_after_the_crashes_raw_and_state_equal_an_uninterrupted_sync(outcome):
     assert not outcome.differing(names), outcome.differing(names)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "rows committed to raw by a killed (or failed) batch are never audited nor merged: "
-        "the rerun's COPY skips them as already landed (on conflict do nothing), so they keep "
-        "the dead batch's batch_id, while audit_batch and core/merge_*.sql only read "
-        "`where batch_id = <the new batch>` (hub/pipeline.py ingest, hub/warehouse/landing.py)"
-    ),
-)
 def test_after_the_crashes_core_shared_and_rejects_equal_an_uninterrupted_sync(outcome):
     names = [*CORE_TABLES, "shared.projects", "meta.rejects"]
     assert not outcome.differing(names), outcome.differing(names)

@@ -8,24 +8,26 @@ import re
 import pytest
 
 from expectations.runner import failing_condition
-from expectations.suites import load_suite, suite_names
+from expectations.suites import load_suite, source_suite_names, suite_names
 
 REASON_RE = re.compile(
     r"missing_required:\S+|invalid_uscc|invalid_project_code|unknown_district|invalid_date"
-    r"|invalid_month|invalid_amount|negative_amount|invalid_enum:\S+|unreadable_line"
+    r"|invalid_month|invalid_amount|negative_amount|implausible_amount|invalid_enum:\S+"
+    r"|unreadable_line"
 )
 
 
-def test_one_suite_per_source_entity():
-    assert suite_names() == [
+def test_one_suite_per_source_entity_and_one_on_core():
+    assert source_suite_names() == [
         "approval__events",
         "commerce__projects",
         "land__parcels",
         "stats__roster",
     ]
+    assert suite_names() == sorted([*source_suite_names(), "core__projects"])
 
 
-@pytest.mark.parametrize("name", suite_names())
+@pytest.mark.parametrize("name", source_suite_names())
 def test_suite_is_reviewable_and_runnable(name):
     suite = load_suite(name)
     assert suite["name"] == name
@@ -118,6 +120,19 @@ def test_failing_conditions_match_gx_semantics():
     assert _condition(
         "expect_column_values_to_not_be_null", column="a", row_condition=readable
     ) == ('("a" is null and "b" = false)')
+    positive = {"type": "comparison", "column": {"name": "a"}, "operator": ">", "parameter": 0}
+    assert _condition(
+        "expect_column_values_to_be_between",
+        column="a",
+        min_value=10,
+        max_value=50_000_000,
+        row_condition=positive,
+    ) == ('("a" is not null and ("a" < 10 or "a" > 50000000) and "a" > 0)')
+    present = {"type": "nullity", "column": {"name": "a_text"}, "is_null": False}
+    both = {"type": "and", "conditions": [present, positive]}
+    assert _condition("expect_column_values_to_not_be_null", column="a", row_condition=both) == (
+        '("a" is null and ("a_text" is not null and "a" > 0))'
+    )
     assert (
         _condition(
             "unexpected_rows_expectation",
@@ -143,3 +158,69 @@ def test_failing_conditions_match_gx_semantics():
 def test_unsupported_expectations_are_refused(type_, kwargs):
     with pytest.raises(ValueError):
         failing_condition({"type": type_, "kwargs": kwargs, "meta": {}})
+
+
+@pytest.mark.parametrize(
+    "row_condition",
+    [
+        {"type": "comparison", "column": {"name": "a"}, "operator": "~", "parameter": 1},
+        {"type": "comparison", "column": {"name": "a"}, "operator": "==", "parameter": None},
+        {"type": "or", "conditions": []},
+        {"type": "pass_through", "pass_through_filter": "a > 1"},
+    ],
+)
+def test_unsupported_row_conditions_are_refused(row_condition):
+    with pytest.raises(ValueError):
+        failing_condition(
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "a", "row_condition": row_condition},
+                "meta": {},
+            }
+        )
+
+
+def test_plausibility_rule_on_every_project_amount():
+    """亿元 / 元 slips are caught where a project's planned total investment is stated."""
+    found = {
+        (name, e["kwargs"]["column"])
+        for name in source_suite_names()
+        for e in load_suite(name)["expectations"]
+        if e["meta"]["reason"] == "implausible_amount"
+    }
+    assert found == {
+        ("commerce__projects", "total_investment_wan"),
+        ("approval__events", "total_investment_wan"),
+        ("stats__roster", "planned_investment_wan"),
+    }
+    for name, _column in found:
+        (rule,) = [
+            e
+            for e in load_suite(name)["expectations"]
+            if e["meta"]["reason"] == "implausible_amount"
+        ]
+        assert (rule["kwargs"]["min_value"], rule["kwargs"]["max_value"]) == (10, 50_000_000)
+        # 0 means "not stated" and negative amounts have their own reason
+        assert rule["kwargs"]["row_condition"]["operator"] == ">"
+        assert rule["kwargs"]["row_condition"]["parameter"] == 0
+
+
+def test_core_suite_is_reviewable():
+    suite = load_suite("core__projects")
+    assert suite["meta"]["kind"] == "core"
+    reasons = set()
+    for expectation in suite["expectations"]:
+        meta = expectation["meta"]
+        zh, _, en = meta["description"].partition(" / ")
+        assert zh and en, meta
+        assert expectation["severity"] in {"critical", "warning"}
+        reasons.add(meta["reason"])
+    assert {"missing_stage", "duplicate_project_code"} <= reasons
+    # stage dates come from different departments: out of order is a warning, not an error
+    pairs = [
+        e
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_pair_values_a_to_be_greater_than_b"
+    ]
+    assert pairs and all(e["severity"] == "warning" for e in pairs)
+    assert all(e["kwargs"]["ignore_row_if"] == "either_value_is_missing" for e in pairs)
