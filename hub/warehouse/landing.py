@@ -1,22 +1,47 @@
 """Land a connector's stream in raw.<dept>__<entity> with COPY, state in the same transaction.
 
-Records are buffered up to ``flush_every`` and COPYed into a temporary table, then moved
-into the raw table with ``on conflict do nothing`` on (source_key, content_hash): a version
-already landed — by an earlier sync, a retry, or a page read twice — lands once. The
-connector's state is written only together with the records it covers, at a Checkpoint.
-Memory stays flat in the size of the source: only one buffer is ever held.
+A version already landed — by an earlier sync, a retry, or a page read twice — lands once:
+the raw tables are unique on (source_key, content_hash). The connector's state is written
+only together with the records it covers, at a Checkpoint.
+
+How records travel (the fast path first, because it is the common case):
+
+- Records are streamed by COPY straight into the raw table while the connector yields them,
+  in segments of at most ``flush_every`` records (a segment also ends at a Checkpoint, an
+  Incident, or a change of entity). PostgreSQL stores the rows while Python serialises the
+  next ones, and no row is written twice. A version repeated within a segment is sent once
+  (the first occurrence lands, as it always did). A segment runs under a savepoint, except
+  the first of a transaction, which has nothing before it to protect.
+- If the COPY meets a version that is already in raw, the unique index stops it. The segment
+  is rolled back (to its savepoint, or the whole transaction when it was the first); the
+  line PostgreSQL names is dropped (that version is landed: skipping it is what ``on
+  conflict do nothing`` does) and the segment is sent again, at most ``_DIRECT_RETRIES``
+  times. After that — or when the line cannot be told, or it is the first — the segment is
+  landed the careful way: COPY into a temporary table, then ``insert … on conflict do
+  nothing`` into raw (sql/warehouse/move_buffer_to_raw.sql). So is the rest of that
+  transaction, and so are the next segments until one of them turns out to be all new: a
+  sync that re-reads landed data (a full resync, a replayed page) re-reads more of it.
+  Savepoints beyond the 32nd of one transaction are not taken either: the careful way
+  again (more would overflow PostgreSQL's per-backend subtransaction cache and slow every
+  other session's snapshots).
+
+Memory stays flat in the size of the source: only the open segment is held (to resend it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from json import encoder as _json_encoder
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.adapt import PyFormat, Transformer
 from psycopg.types.json import Jsonb
 
 from connectors.common.records import (
@@ -28,9 +53,49 @@ from connectors.common.records import (
 )
 from hub.warehouse.connection import run_sql_file, sql_statement
 
+# The canonical JSON of a version: what content_hash covers, so its text must never change.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# JSONEncoder.encode() builds a C encoder on every call; this one is built once, with the same
+# options except the circular-reference check (on an error the reference encoder re-runs and
+# raises what it always raised).
+_c_make_encoder = getattr(_json_encoder, "c_make_encoder", None)
+_C_CANONICAL = (
+    _c_make_encoder(
+        None,  # no markers: no circular-reference check
+        _CANONICAL.default,
+        _json_encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+    if _c_make_encoder is not None
+    else None
+)
+_EMPTY_OBJECT = "{}"  # canonical_json({}): most records have no context or provenance
+
+_MAX_SAVEPOINTS = 32  # per transaction (PostgreSQL's subtransaction cache holds 64)
+_DIRECT_RETRIES = 2  # resends of a segment after a conflict, before the careful path
+_SEND_BYTES = 65536  # COPY data is handed to the connection in blocks of about this size
+_COPY_LINE = re.compile(r"\bline (\d+)")  # in the CONTEXT of an error during COPY
+# Statements of the fast path. They are kept here rather than under sql/warehouse/ only
+# because this change was limited to this file; they carry no values (identifiers only).
+_TRANSACTION_NOW = sql.SQL("select now()")  # received_at, as the careful path's insert sets it
+_COPY_INTO_RAW = (
+    "copy {raw_table} (batch_id, received_at, source_key, content_hash, payload, context,"
+    " provenance) from stdin"
+)
+
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if _C_CANONICAL is not None:
+        try:
+            return "".join(_C_CANONICAL(value, 0))
+        except Exception:
+            pass  # the reference encoder below raises the error it always raised
+    return _CANONICAL.encode(value)
 
 
 def content_hash(payload_json: str, context_json: str) -> str:
@@ -39,6 +104,43 @@ def content_hash(payload_json: str, context_json: str) -> str:
 
 def raw_table(source_system: str, entity: str) -> sql.Identifier:
     return sql.Identifier("raw", f"{source_system}__{entity}")
+
+
+def _copy_text(value: str) -> str:
+    """A text value as a field of COPY's text format (what Copy.write_row would send)."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _version(record: SourceRecord, key_field: str) -> tuple[str, str]:
+    """(content_hash, COPY text line of source_key … provenance) of a record.
+
+    canonical_json() and content_hash() fused, with the same results. Canonical JSON never
+    holds a raw tab, newline or carriage return (json escapes every control character), so
+    only its backslashes need COPY's escaping.
+    """
+    payload_json = canonical_json(record.payload)
+    context = record.context
+    context_json = _EMPTY_OBJECT if context == {} else canonical_json(context)
+    provenance = record.provenance
+    provenance_json = _EMPTY_OBJECT if provenance == {} else canonical_json(provenance)
+    digest = hashlib.sha256(payload_json.encode())
+    digest.update(b"\x1f")
+    digest.update(context_json.encode())
+    content = digest.hexdigest()
+    line = "\t".join(
+        (
+            key_field,
+            content,
+            payload_json.replace("\\", "\\\\"),
+            context_json.replace("\\", "\\\\"),
+            provenance_json.replace("\\", "\\\\"),
+        )
+    )
+    return content, line + "\n"
 
 
 @dataclass
@@ -52,29 +154,237 @@ class LandResult:
     state: dict[str, Any] | None = None
 
 
-class _Buffer:
-    """Records waiting for the next COPY, grouped by entity."""
+class _Segment:
+    """Consecutive records of one entity, landed together.
 
-    def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[str | None, str, str, str, str]]] = {}
-        self.size = 0
+    ``lines`` are its distinct versions as COPY text lines of (source_key, content_hash,
+    payload, context, provenance) — the temporary table's columns; the direct COPY sends each
+    after a prefix with batch_id and received_at. ``copy`` is set while a direct COPY is open
+    (``exits`` closes it, its cursor and its savepoint); ``unsent`` holds what is not yet
+    handed to it.
+    """
+
+    __slots__ = (
+        "copy",
+        "entity",
+        "exits",
+        "lines",
+        "unsent",
+        "unsent_chars",
+        "versions",
+        "whole_transaction",
+    )
+
+    def __init__(self, entity: str) -> None:
+        self.entity = entity
+        self.lines: list[str] = []
+        self.versions: set[tuple[Any, str]] = set()
+        self.copy: psycopg.Copy | None = None
+        self.exits: ExitStack | None = None
+        self.unsent: list[str] = []
+        self.unsent_chars = 0
+        self.whole_transaction = False  # a direct COPY without savepoint (see _start_copy)
+
+
+class _Lander:
+    """The open transaction of one land_stream call and the segment being landed in it."""
+
+    def __init__(self, conn: psycopg.Connection, source_system: str, batch_id: str) -> None:
+        self.conn = conn
+        self.source_system = source_system
+        self.batch_id = batch_id
+        self.segment: _Segment | None = None
+        # True while the stream re-reads versions already landed (a re-sync): segments go
+        # the careful way, without a direct attempt, until one of them turns out all new.
+        self.rereading = False
+        self._transaction_ended()
+
+    def _transaction_ended(self) -> None:
+        self.landed = 0  # versions new in raw in the open transaction
+        self.prefix: str | None = None  # batch_id and now() of the open transaction, once asked
+        self.savepoints = 0
+        self.direct = True  # False once a segment of this transaction went the careful way
+        self.wrote = False  # whether the open transaction holds anything a rollback would lose
+
+    # ------------------------------------------------------------------ records in
 
     def add(self, record: SourceRecord) -> None:
-        payload_json = canonical_json(record.payload)
-        context_json = canonical_json(record.context)
-        row = (
-            record.source_key,
-            content_hash(payload_json, context_json),
-            payload_json,
-            context_json,
-            canonical_json(record.provenance),
-        )
-        self.rows.setdefault(record.entity, []).append(row)
-        self.size += 1
+        key = record.source_key
+        if key is None:
+            key_field = "\\N"
+        elif type(key) is str:
+            key_field = _copy_text(key)
+        else:  # not a str, although SourceRecord says it is: store it as write_row would
+            dumped = Transformer(self.conn).get_dumper(key, PyFormat.TEXT).dump(key)
+            key_field = _copy_text(bytes(dumped).decode(self.conn.info.encoding))
+        content, line = _version(record, key_field)
 
-    def clear(self) -> None:
-        self.rows.clear()
-        self.size = 0
+        segment = self.segment
+        if segment is None or segment.entity != record.entity:
+            self.close()
+            segment = self.segment = _Segment(record.entity)
+            self._start_copy(segment)
+        version = (key, content)
+        if version in segment.versions:
+            return  # the same version twice in a segment: the first one lands
+        segment.versions.add(version)
+        segment.lines.append(line)
+        if segment.copy is not None:
+            segment.unsent.append(self.prefix)  # set by _start_copy with the copy
+            segment.unsent.append(line)
+            segment.unsent_chars += len(line)
+            if segment.unsent_chars >= _SEND_BYTES:
+                self._send(segment)
+
+    def _start_copy(self, segment: _Segment) -> None:
+        """Open a direct COPY into raw, if this transaction may.
+
+        Under a savepoint, unless the transaction holds nothing yet: then a conflict rolls
+        the whole transaction back, which loses nothing and spares two round trips.
+        """
+        if self.rereading or not self.direct:
+            return
+        if self.wrote and self.savepoints >= _MAX_SAVEPOINTS:
+            return
+        if self.prefix is None:
+            now = self.conn.execute(_TRANSACTION_NOW).fetchone()[0]
+            # isoformat: exact to the microsecond, with a numeric offset
+            self.prefix = f"{_copy_text(self.batch_id)}\t{now.isoformat()}\t"
+        segment.whole_transaction = not self.wrote
+        exits = ExitStack()
+        try:
+            if not segment.whole_transaction:
+                # the transaction is open (the select began it): this is a savepoint
+                exits.enter_context(self.conn.transaction())
+                self.savepoints += 1
+            cursor = exits.enter_context(self.conn.cursor())
+            statement = sql.SQL(_COPY_INTO_RAW).format(
+                raw_table=raw_table(self.source_system, segment.entity)
+            )
+            segment.copy = exits.enter_context(cursor.copy(statement))
+        except BaseException:
+            exits.close()
+            raise
+        segment.exits = exits
+
+    @staticmethod
+    def _send(segment: _Segment) -> None:
+        """Hand the unsent lines to the open COPY (in blocks: a resend holds a whole segment)."""
+        unsent = segment.unsent
+        if unsent and segment.copy is not None:
+            for start in range(0, len(unsent), 256):
+                segment.copy.write("".join(unsent[start : start + 256]))
+        segment.unsent = []
+        segment.unsent_chars = 0
+
+    # ------------------------------------------------------------------ segment out
+
+    def close(self) -> None:
+        """Land the open segment, if any.
+
+        Until it is landed the segment stays open on the lander, so that on an exception
+        rollback() can still cancel its COPY and roll back its savepoint.
+        """
+        segment = self.segment
+        if segment is None:
+            return
+        retries = 0
+        while segment.exits is not None:
+            try:
+                self._send(segment)
+                segment.exits.close()  # end of COPY, savepoint released
+            except psycopg.errors.UniqueViolation as error:
+                # the stack has unwound: the savepoint is rolled back, nothing of it landed
+                segment.exits = segment.copy = None
+                if segment.whole_transaction:  # no savepoint: the transaction held only this
+                    self.conn.rollback()
+                    self.prefix = None  # the next transaction has its own now()
+                line = _conflicting_line(error, len(segment.lines))
+                if line is None or line == 1 or retries >= _DIRECT_RETRIES:
+                    # known versions from the start, or again and again: a re-read
+                    self.direct = False
+                    self.rereading = True
+                    break
+                retries += 1
+                del segment.lines[line - 1]  # already in raw: do nothing, as on conflict
+                self._start_copy(segment)
+                if segment.copy is not None:  # else no savepoint is left: the careful way
+                    prefix = self.prefix
+                    segment.unsent = [part for kept in segment.lines for part in (prefix, kept)]
+            else:
+                segment.exits = segment.copy = None
+                self.landed += len(segment.lines)
+                self.wrote = True
+                self.segment = None
+                return
+        moved = self._move(segment)
+        self.rereading = moved < len(segment.lines)  # all new: the re-read is over
+        self.landed += moved
+        self.wrote = True
+        self.segment = None
+
+    def record_incident(self, source_system: str, batch_id: str, incident: Incident) -> None:
+        """meta.incidents, in the open transaction (a discard or an error rolls it back)."""
+        self.close()  # no other statement can run while a COPY is open
+        run_sql_file(
+            self.conn,
+            "warehouse/record_incident.sql",
+            {
+                "source_system": source_system,
+                "batch_id": batch_id,
+                "kind": incident.kind,
+                "detail": incident.detail,
+            },
+        )
+        self.wrote = True
+
+    def _move(self, segment: _Segment) -> int:
+        """The careful path: COPY into the temp table, insert into raw skipping known versions."""
+        lines = segment.lines
+        with self.conn.cursor() as cur:
+            with cur.copy(sql_statement("warehouse/copy_landing_buffer.sql")) as copy:
+                for start in range(0, len(lines), 64):
+                    copy.write("".join(lines[start : start + 64]))
+            cur.execute(
+                sql_statement(
+                    "warehouse/move_buffer_to_raw.sql",
+                    raw_table=raw_table(self.source_system, segment.entity),
+                ),
+                {"batch_id": self.batch_id},
+            )
+            return cur.rowcount
+
+    def abandon(self) -> None:
+        """Drop the open segment unlanded (its COPY is cancelled, its savepoint rolled back)."""
+        segment, self.segment = self.segment, None
+        if segment is not None and segment.exits is not None:
+            segment.exits.__exit__(psycopg.Rollback, psycopg.Rollback(), None)
+
+    # ------------------------------------------------------------------ transaction
+
+    def commit(self) -> int:
+        """Land the open segment and commit; return how many versions the transaction added."""
+        self.close()
+        self.conn.commit()
+        landed = self.landed
+        self._transaction_ended()
+        return landed
+
+    def rollback(self) -> None:
+        try:
+            self.abandon()
+        finally:
+            self.conn.rollback()
+            self._transaction_ended()
+
+
+def _conflicting_line(error: psycopg.Error, lines: int) -> int | None:
+    """The COPY line (1-based) a unique violation names, if it can be told for sure."""
+    match = _COPY_LINE.search(error.diag.context or "")
+    if match is None:
+        return None
+    line = int(match.group(1))
+    return line if 1 <= line <= lines else None
 
 
 def land_stream(
@@ -91,72 +401,42 @@ def land_stream(
     are not landed and the state is not advanced — and the exception propagates.
     """
     result = LandResult()
-    buffer = _Buffer()
-    pending_new = 0
+    lander = _Lander(conn, source_system, batch_id)
+    buffered = 0  # records since the last flush point (what a discard reports)
     run_sql_file(conn, "warehouse/create_landing_buffer.sql")
     conn.commit()  # the temp table must survive a DiscardSinceCheckpoint rollback
     try:
         for item in items:
             if isinstance(item, SourceRecord):
-                buffer.add(item)
+                lander.add(item)
                 result.records_received += 1
                 result.entities.add(item.entity)
-                if buffer.size >= flush_every:
-                    pending_new += _flush(conn, source_system, batch_id, buffer)
+                buffered += 1
+                if buffered >= flush_every:
+                    lander.close()
+                    buffered = 0
             elif isinstance(item, Checkpoint):
-                pending_new += _flush(conn, source_system, batch_id, buffer)
+                lander.close()
+                buffered = 0
                 run_sql_file(
                     conn,
                     "warehouse/save_source_state.sql",
                     {"source_system": source_system, "state": Jsonb(item.state)},
                 )
-                conn.commit()
-                result.records_new += pending_new
-                pending_new = 0
+                result.records_new += lander.commit()
                 result.checkpoints += 1
                 result.state = item.state
             elif isinstance(item, DiscardSinceCheckpoint):
-                conn.rollback()
-                result.discarded += buffer.size
-                buffer.clear()
-                pending_new = 0
+                lander.rollback()
+                result.discarded += buffered
+                buffered = 0
             elif isinstance(item, Incident):
                 result.incidents.append(item)
-                run_sql_file(
-                    conn,
-                    "warehouse/record_incident.sql",
-                    {
-                        "source_system": source_system,
-                        "batch_id": batch_id,
-                        "kind": item.kind,
-                        "detail": item.detail,
-                    },
-                )
+                lander.record_incident(source_system, batch_id, item)
             else:  # pragma: no cover - a connector bug, not bad data
                 raise TypeError(f"connector yielded {type(item).__name__}")
-        pending_new += _flush(conn, source_system, batch_id, buffer)
-        conn.commit()
-        result.records_new += pending_new
+        result.records_new += lander.commit()
     except BaseException:
-        conn.rollback()
+        lander.rollback()
         raise
     return result
-
-
-def _flush(conn: psycopg.Connection, source_system: str, batch_id: str, buffer: _Buffer) -> int:
-    """COPY the buffer through the temp table into raw; return how many versions were new."""
-    inserted = 0
-    for entity, rows in buffer.rows.items():
-        with conn.cursor() as cur:
-            with cur.copy(sql_statement("warehouse/copy_landing_buffer.sql")) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cur.execute(
-                sql_statement(
-                    "warehouse/move_buffer_to_raw.sql", raw_table=raw_table(source_system, entity)
-                ),
-                {"batch_id": batch_id},
-            )
-            inserted += cur.rowcount
-    buffer.clear()
-    return inserted
