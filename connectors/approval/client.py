@@ -19,11 +19,10 @@ from connectors.approval.settings import (
 )
 from connectors.common.http import (
     RETRY_STATUSES_WITH_500,
-    HttpClient,
     InvalidResponse,
-    RetryPolicy,
     SourceAuthError,
     SourceRequestError,
+    client_from_settings,
     json_object,
 )
 
@@ -88,16 +87,10 @@ class ApprovalClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
-        self.http = HttpClient(
+        self.http = client_from_settings(
             SOURCE_SYSTEM,
-            settings.base_url,
-            timeout=settings.timeout,
-            policy=RetryPolicy(
-                max_retries=settings.max_retries,
-                backoff_base=settings.backoff_base,
-                backoff_max=settings.backoff_max,
-                retry_statuses=RETRY_STATUSES_WITH_500,
-            ),
+            settings,
+            retry_statuses=RETRY_STATUSES_WITH_500,
             session=session,
             sleep=sleep,
             rand=rand,

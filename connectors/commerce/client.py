@@ -12,10 +12,9 @@ import requests
 
 from connectors.commerce.settings import PROJECTS_PATH, SOURCE_SYSTEM, CommerceSettings
 from connectors.common.http import (
-    HttpClient,
     InvalidResponse,
     RetryableResponse,
-    RetryPolicy,
+    client_from_settings,
     json_object,
 )
 
@@ -60,18 +59,8 @@ class CommerceClient:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.settings = settings
-        self.http = HttpClient(
-            SOURCE_SYSTEM,
-            settings.base_url,
-            timeout=settings.timeout,
-            policy=RetryPolicy(
-                max_retries=settings.max_retries,
-                backoff_base=settings.backoff_base,
-                backoff_max=settings.backoff_max,
-            ),
-            session=session,
-            sleep=sleep,
-            rand=rand,
+        self.http = client_from_settings(
+            SOURCE_SYSTEM, settings, session=session, sleep=sleep, rand=rand
         )
         self._headers = {"X-Api-Key": settings.api_key}
 

@@ -354,6 +354,33 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+def client_from_settings(
+    source_system: str,
+    settings: Any,
+    *,
+    retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES,
+    session: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    rand: Callable[[], float] = random.random,
+) -> HttpClient:
+    """The HttpClient of a department, from its settings' ``base_url``, ``timeout`` and
+    retry knobs (``max_retries``, ``backoff_base``, ``backoff_max``)."""
+    return HttpClient(
+        source_system,
+        settings.base_url,
+        timeout=settings.timeout,
+        policy=RetryPolicy(
+            max_retries=settings.max_retries,
+            backoff_base=settings.backoff_base,
+            backoff_max=settings.backoff_max,
+            retry_statuses=retry_statuses,
+        ),
+        session=session,
+        sleep=sleep,
+        rand=rand,
+    )
+
+
 def _with_query(url: str, params: Mapping[str, Any] | None) -> str:
     """The URL a request goes to, for messages when no response exists to ask."""
     if not params:
