@@ -7,7 +7,9 @@ with passing as (
     select r.source_key, max(r.raw_id) as raw_id
     from {audit_table} as r
     where r.source_key is not null
-        and r.raw_id not in (select f.raw_id from audit_failures as f)
+        -- not exists, never not in: audit_failures is a temp table (never analysed), and a
+        -- not-in subplan the planner cannot hash rescans it for every row
+        and not exists (select 1 from audit_failures as f where f.raw_id = r.raw_id)
     group by r.source_key
 )
 update meta.rejects as old
