@@ -105,10 +105,8 @@ def audit_table(results: dict[str, Any]) -> str:
             audit = entry.get("audit")
             if not audit:
                 if "audit_error" in entry:
-                    rows.append(
-                        f"| {source} | {int(size):,} | audit failed: "
-                        f"{entry['audit_error'][:120]} |||||||"
-                    )
+                    error = entry["audit_error"].splitlines()[0][:120].replace("|", "/")
+                    rows.append(f"| {source} | {int(size):,} | audit failed: {error} |||||||")
                 continue
             rows.append(
                 f"| {source} | {int(size):,} | {audit['rows_rejected']:,} | {audit['seconds']:.1f} "

@@ -25,6 +25,7 @@ SOURCE_SYSTEMS = ("commerce", "approval", "land", "stats")
 ENV_VARS: dict[str, str] = {
     "HUB_WAREHOUSE_URL": "warehouse SQLAlchemy URL (postgresql+psycopg://…); unset = embedded",
     "HUB_HOME": "working folder: embedded warehouse, land drops, data docs (default ./var)",
+    "HUB_EMBEDDED_PORT": "TCP port of the embedded warehouse on 127.0.0.1 (default 54329)",
     "HUB_REFERENCE_DIR": "folder with districts.csv, regions.csv, industry_chains.csv",
     "HUB_ACCESS_PASSWORD": "password for logins created by `hub access grant`",
     "HUB_DATA_DOCS_DIR": "where GX Data Docs are built (default $HUB_HOME/data_docs)",
@@ -52,6 +53,7 @@ class Settings:
 
     warehouse_url: str | None
     home: Path
+    embedded_port: int
     reference_dir: Path
     data_docs_dir: Path
     commerce: CommerceSettings
@@ -67,6 +69,7 @@ class Settings:
         return cls(
             warehouse_url=env.get("HUB_WAREHOUSE_URL") or None,
             home=home,
+            embedded_port=int(env.get("HUB_EMBEDDED_PORT") or 54329),
             reference_dir=Path(env.get("HUB_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR),
             data_docs_dir=Path(env.get("HUB_DATA_DOCS_DIR") or home / "data_docs"),
             commerce=CommerceSettings(

@@ -52,7 +52,7 @@ def warehouse_url(settings: Settings) -> str:
         return settings.warehouse_url
     from hub.warehouse.embedded import EmbeddedWarehouse
 
-    server = EmbeddedWarehouse(settings.home / "warehouse")
+    server = EmbeddedWarehouse(settings.home / "warehouse", port=settings.embedded_port)
     server.start()
     server.ensure_database("hub")
     return server.url("hub")

@@ -96,8 +96,15 @@ class EmbeddedWarehouse:
                 "-w", "-t", str(START_TIMEOUT_S), "-l", str(self.log_file), "-o", options, "start"
             )
         except EmbeddedWarehouseError as exc:
+            tail = self._log_tail()
+            hint = (
+                f"\nPort {self.port} is taken (another embedded warehouse, from another checkout "
+                "or HUB_HOME?): choose another with HUB_EMBEDDED_PORT, or stop that server."
+                if "Address already in use" in tail
+                else ""
+            )
             raise EmbeddedWarehouseError(
-                f"{exc}\n--- {self.log_file} (tail) ---\n{self._log_tail()}"
+                f"{exc}\n--- {self.log_file} (tail) ---\n{tail}{hint}"
             ) from None
         log.info(
             "embedded warehouse up on %s:%s in %.2f s",
