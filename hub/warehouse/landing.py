@@ -80,13 +80,6 @@ _MAX_SAVEPOINTS = 32  # per transaction (PostgreSQL's subtransaction cache holds
 _DIRECT_RETRIES = 2  # resends of a segment after a conflict, before the careful path
 _SEND_BYTES = 65536  # COPY data is handed to the connection in blocks of about this size
 _COPY_LINE = re.compile(r"\bline (\d+)")  # in the CONTEXT of an error during COPY
-# Statements of the fast path. They are kept here rather than under sql/warehouse/ only
-# because this change was limited to this file; they carry no values (identifiers only).
-_TRANSACTION_NOW = sql.SQL("select now()")  # received_at, as the careful path's insert sets it
-_COPY_INTO_RAW = (
-    "copy {raw_table} (batch_id, received_at, source_key, content_hash, payload, context,"
-    " provenance) from stdin"
-)
 
 
 def canonical_json(value: Any) -> str:
@@ -247,7 +240,7 @@ class _Lander:
         if self.wrote and self.savepoints >= _MAX_SAVEPOINTS:
             return
         if self.prefix is None:
-            now = self.conn.execute(_TRANSACTION_NOW).fetchone()[0]
+            now = run_sql_file(self.conn, "warehouse/transaction_now.sql").fetchone()[0]
             # isoformat: exact to the microsecond, with a numeric offset
             self.prefix = f"{_copy_text(self.batch_id)}\t{now.isoformat()}\t"
         segment.whole_transaction = not self.wrote
@@ -258,8 +251,9 @@ class _Lander:
                 exits.enter_context(self.conn.transaction())
                 self.savepoints += 1
             cursor = exits.enter_context(self.conn.cursor())
-            statement = sql.SQL(_COPY_INTO_RAW).format(
-                raw_table=raw_table(self.source_system, segment.entity)
+            statement = sql_statement(
+                "warehouse/copy_into_raw.sql",
+                raw_table=raw_table(self.source_system, segment.entity),
             )
             segment.copy = exits.enter_context(cursor.copy(statement))
         except BaseException:
