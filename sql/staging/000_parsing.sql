@@ -27,7 +27,9 @@ comment on function staging.blank_to_null(text) is
     '空白转 NULL（nullif_blank 的可内联版本）/ Blank text to NULL, else trimmed (inlinable twin of staging.nullif_blank)';
 
 -- ≡ staging.try_numeric: a JSON number as text or a string with thousands separators.
-create or replace function staging.parse_numeric(value text)
+-- The general path (a regular expression: about 1.5 µs a value); parse_numeric below tries
+-- the usual shapes first.
+create or replace function staging.parse_numeric_any(value text)
 returns numeric
 language sql
 immutable parallel safe
@@ -38,11 +40,40 @@ return case
         then replace(btrim(value, E' \t\r\n\u00a0\u3000'), ',', '')::numeric
 end;
 
-comment on function staging.parse_numeric(text) is
-    '数值文本转 numeric（try_numeric 的可内联版本）/ Number text to numeric (inlinable twin of staging.try_numeric)';
+comment on function staging.parse_numeric_any(text) is
+    '数值文本转 numeric：任意格式（parse_numeric 的通用路径）/ Number text to numeric, every accepted form (the general path of staging.parse_numeric)';
 
--- ≡ staging.try_month: YYYY-MM → the month's first day.
-create or replace function staging.parse_month(value text)
+-- ≡ staging.try_numeric, fast: the shape is read once (translate() removes every digit; what
+-- is left tells plain digits, one decimal point, or thousands commas, no regular expression)
+-- and the usual shapes are cast directly; anything else takes the general path.
+create or replace function staging.parse_numeric(value text)
+returns numeric
+language sql
+immutable parallel safe
+return case translate(value, '0123456789', '')
+    when '' then case when length(value) between 1 and 100 then value::numeric end
+    when '.' then
+        case
+            when length(value) <= 100 and left(value, 1) <> '.' and right(value, 1) <> '.'
+                then value::numeric
+        end
+    else
+        case
+            when translate(value, '0123456789', '9999999999') in (
+                '9,999', '99,999', '999,999', '9,999,999', '99,999,999', '999,999,999',
+                '9,999,999,999', '99,999,999,999', '999,999,999,999'
+            )
+                then replace(value, ',', '')::numeric
+            else staging.parse_numeric_any(value)
+        end
+end;
+
+comment on function staging.parse_numeric(text) is
+    '数值文本转 numeric（try_numeric 的可内联快速版本）/ Number text to numeric (inlinable fast twin of staging.try_numeric)';
+
+-- ≡ staging.try_month: YYYY-MM → the month's first day. The general path (a regular
+-- expression); parse_month below recognises the usual shape first.
+create or replace function staging.parse_month_any(value text)
 returns date
 language sql
 immutable parallel safe
@@ -56,8 +87,25 @@ return case
         )
 end;
 
+comment on function staging.parse_month_any(text) is
+    '月份文本转该月第一天：任意格式（parse_month 的通用路径）/ Month text to its first day, every accepted form (the general path of staging.parse_month)';
+
+-- ≡ staging.try_month, fast: 2024-03 recognised by its shape, no regular expression.
+create or replace function staging.parse_month(value text)
+returns date
+language sql
+immutable parallel safe
+return case
+    when translate(value, '0123456789', '9999999999') = '9999-99' then
+        case
+            when substr(value, 6, 2)::int between 1 and 12 and left(value, 4) <> '0000'
+                then make_date(left(value, 4)::int, substr(value, 6, 2)::int, 1)
+        end
+    else staging.parse_month_any(value)
+end;
+
 comment on function staging.parse_month(text) is
-    '月份文本转该月第一天（try_month 的可内联版本）/ Month text to its first day (inlinable twin of staging.try_month)';
+    '月份文本转该月第一天（try_month 的可内联快速版本）/ Month text to its first day (inlinable fast twin of staging.try_month)';
 
 -- ≡ staging.try_date: 2024-03-05, 2024/3/5, 20240305, 2024年3月5日; impossible dates → NULL.
 -- The original's body without its SET clause: PL/pgSQL cuts and casts each piece of the
@@ -79,7 +127,7 @@ end;
 comment on function staging.date_from_parts(int, int, int) is
     '年月日数字转 date，不存在的日期返回 NULL / Year, month, day to a date; NULL for an impossible date';
 
-create or replace function staging.parse_date(value text)
+create or replace function staging.parse_date_any(value text)
 returns date
 language plpgsql
 immutable strict parallel safe
@@ -119,11 +167,49 @@ begin
 end
 $$;
 
+comment on function staging.parse_date_any(text) is
+    '日期文本转 date：任意格式（parse_date 的通用路径）/ Date text to date, every accepted form (the general path of staging.parse_date)';
+
+-- ≡ staging.try_date, fast: 2024-03-05 and 20240305 with a day up to 28 (valid in every
+-- month, so no calendar is needed) are recognised by their shape — translate() maps every
+-- digit to 9, and each field is compared as text: no regular expression, no PL/pgSQL call,
+-- and nothing cut twice (an inlined expression repeats a sub-expression at every use, so
+-- the fast path keeps to one use of each). Everything else — other days, 2024/3/5,
+-- 2024年3月5日, anything malformed — takes the general path. About 0.5 µs a value
+-- instead of 2.4 µs on the fast shapes.
+create or replace function staging.parse_date(value text)
+returns date
+language sql
+immutable parallel safe
+return case translate(value, '0123456789', '9999999999')
+    when '9999-99-99' then
+        case
+            when left(value, 4) collate "C" >= '0001'
+                and substr(value, 6, 2) collate "C" between '01' and '12'
+                and substr(value, 9, 2) collate "C" between '01' and '28'
+                then make_date(
+                    left(value, 4)::int, substr(value, 6, 2)::int, substr(value, 9, 2)::int
+                )
+            else staging.parse_date_any(value)
+        end
+    when '99999999' then
+        case
+            when left(value, 4) collate "C" >= '0001'
+                and substr(value, 5, 2) collate "C" between '01' and '12'
+                and substr(value, 7, 2) collate "C" between '01' and '28'
+                then make_date(
+                    left(value, 4)::int, substr(value, 5, 2)::int, substr(value, 7, 2)::int
+                )
+            else staging.parse_date_any(value)
+        end
+    else staging.parse_date_any(value)
+end;
+
 comment on function staging.parse_date(text) is
-    '日期文本转 date（try_date 的快速版本）/ Date text to date (fast twin of staging.try_date)';
+    '日期文本转 date（try_date 的可内联快速版本）/ Date text to date (inlinable fast twin of staging.try_date)';
 
 -- ≡ staging.try_timestamptz: ISO-8601 with Z or an offset; without one, default_offset.
-create or replace function staging.parse_timestamptz(value text, default_offset text default null)
+create or replace function staging.parse_timestamptz_any(value text, default_offset text default null)
 returns timestamptz
 language plpgsql
 immutable parallel safe
@@ -161,7 +247,7 @@ begin
     if v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' then
         return null;
     end if;
-    day := staging.parse_date(substr(v, 1, 10));
+    day := staging.parse_date_any(substr(v, 1, 10));
     rest := substr(v, 17);
     offset_at := greatest(strpos(rest, 'Z'), strpos(rest, '+'), strpos(rest, '-'));
     if offset_at > 0 then
@@ -191,51 +277,120 @@ begin
 end
 $$;
 
-comment on function staging.parse_timestamptz(text, text) is
-    'ISO-8601 时间文本转 timestamptz（try_timestamptz 的快速版本）/ ISO-8601 text to timestamptz (fast twin of staging.try_timestamptz)';
+comment on function staging.parse_timestamptz_any(text, text) is
+    'ISO-8601 时间文本转 timestamptz：任意格式（parse_timestamptz 的通用路径）/ ISO-8601 text to timestamptz, every accepted form (the general path of staging.parse_timestamptz)';
 
--- ≡ staging.is_valid_uscc (GB 32100-2015 check character), the 17 weighted terms written out.
+-- The fast path of parse_timestamptz: text already of the shape 9999-99-99T99:99:99±99:99
+-- (or with a space for T). The fields are checked as text; a day above 28, or any field out
+-- of range, goes to the general path, which decides (a valid 29th–31st, or NULL).
+create or replace function staging.parse_timestamptz_fields(value text)
+returns timestamptz
+language sql
+stable parallel safe
+return case
+    when left(value, 4) collate "C" >= '0001'
+        and substr(value, 6, 2) collate "C" between '01' and '12'
+        and substr(value, 9, 2) collate "C" between '01' and '28'
+        and substr(value, 12, 2) collate "C" <= '23'
+        and substr(value, 15, 2) collate "C" <= '59'
+        and substr(value, 18, 2) collate "C" <= '59'
+        and substr(value, 21, 2) collate "C" <= '14'
+        and substr(value, 24, 2) collate "C" <= '59'
+        then value::timestamptz
+    else staging.parse_timestamptz_any(value)
+end;
+
+comment on function staging.parse_timestamptz_fields(text) is
+    '时间文本（形如 2024-02-26T16:05:11+08:00）转 timestamptz：parse_timestamptz 的快速路径 / Text shaped 2024-02-26T16:05:11+08:00 to timestamptz (the fast path of staging.parse_timestamptz)';
+
+-- ≡ staging.try_timestamptz, fast: 2024-02-26T16:05:11+08:00 (T or a space; an offset of
+-- its own, or none and a default_offset of the form ±hh:mm) with a day up to 28 is
+-- recognised by its shape and its fields compared as text (no regular expression, no
+-- PL/pgSQL call, nothing cut twice), then read by PostgreSQL's own input. Everything else
+-- takes the general path. About 1 µs a value instead of 5 µs on the fast shapes.
+-- STABLE, not IMMUTABLE, only because the text → timestamptz cast is declared stable (it
+-- may read TimeZone and DateStyle); here the text always carries its offset and the ISO
+-- order, so the result never depends on either. Being STABLE is what lets the planner
+-- inline it into the staging views (an IMMUTABLE function with a stable body is not).
+create or replace function staging.parse_timestamptz(value text, default_offset text default null)
+returns timestamptz
+language sql
+stable parallel safe
+return case translate(value, '0123456789 ', '9999999999T')
+    when '9999-99-99T99:99:99+99:99' then staging.parse_timestamptz_fields(value)
+    when '9999-99-99T99:99:99-99:99' then staging.parse_timestamptz_fields(value)
+    when '9999-99-99T99:99:99' then
+        case
+            when translate(default_offset, '0123456789', '9999999999') in ('+99:99', '-99:99')
+                then staging.parse_timestamptz_fields(value || default_offset)
+            else staging.parse_timestamptz_any(value, default_offset)
+        end
+    else staging.parse_timestamptz_any(value, default_offset)
+end;
+
+comment on function staging.parse_timestamptz(text, text) is
+    'ISO-8601 时间文本转 timestamptz（try_timestamptz 的可内联快速版本）/ ISO-8601 text to timestamptz (inlinable fast twin of staging.try_timestamptz)';
+
+-- The value of each USCC code character (GB 32100-2015: 0-9 then A-Y without I, O, S, V, Z),
+-- indexed by byte: byte b of the code has the value get_byte(uscc_code_values(), b); bytes
+-- that are not code characters give 255.
+create or replace function staging.uscc_code_values()
+returns bytea
+language sql
+immutable parallel safe
+return '\xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00010203040506070809ffffffffffffff0a0b0c0d0e0f1011ff1213141516ff171819ff1a1bff1c1d1effffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff'::bytea;
+
+comment on function staging.uscc_code_values() is
+    '统一社会信用代码字符取值表（按字节索引，非代码字符为 255）/ USCC code character values, indexed by byte (255: not a code character)';
+
+-- ≡ staging.is_valid_uscc (GB 32100-2015 check character), without a regular expression:
+-- 18 bytes that are all code characters (rtrim removes every code character, so nothing may
+-- be left), then the 17 weighted terms read byte by byte through uscc_code_values. The
+-- bytes come from value::bytea, safe here because a code character is never a backslash
+-- (textsend would do, but it is only stable, and that stops the function being inlined).
+-- About 1.1 µs a value instead of 3.2 µs with substr/strpos after a regular expression.
 create or replace function staging.uscc_is_valid(value text)
 returns boolean
 language sql
 immutable parallel safe
 return case
-    when value ~ '^[0-9ABCDEFGHJKLMNPQRTUWXY]{18}$' then
-        (31 - (
-            (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 1, 1)) - 1) * 1
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 2, 1)) - 1) * 3
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 3, 1)) - 1) * 9
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 4, 1)) - 1) * 27
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 5, 1)) - 1) * 19
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 6, 1)) - 1) * 26
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 7, 1)) - 1) * 16
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 8, 1)) - 1) * 17
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 9, 1)) - 1) * 20
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 10, 1)) - 1) * 29
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 11, 1)) - 1) * 25
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 12, 1)) - 1) * 13
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 13, 1)) - 1) * 8
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 14, 1)) - 1) * 24
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 15, 1)) - 1) * 10
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 16, 1)) - 1) * 30
-            + (strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 17, 1)) - 1) * 28
+    when value is null then null
+    when octet_length(value) <> 18 or rtrim(value, '0123456789ABCDEFGHJKLMNPQRTUWXY') <> '' then false
+    else (31 - (
+              get_byte(staging.uscc_code_values(), get_byte(value::bytea, 0)) * 1
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 1)) * 3
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 2)) * 9
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 3)) * 27
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 4)) * 19
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 5)) * 26
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 6)) * 16
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 7)) * 17
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 8)) * 20
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 9)) * 29
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 10)) * 25
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 11)) * 13
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 12)) * 8
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 13)) * 24
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 14)) * 10
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 15)) * 30
+            + get_byte(staging.uscc_code_values(), get_byte(value::bytea, 16)) * 28
         ) % 31) % 31
-        = strpos('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(value, 18, 1)) - 1
-    when value is not null then false
+        = get_byte(staging.uscc_code_values(), get_byte(value::bytea, 17))
 end;
 
 comment on function staging.uscc_is_valid(text) is
-    '统一社会信用代码校验（is_valid_uscc 的可内联版本）/ USCC check per GB 32100-2015 (inlinable twin of staging.is_valid_uscc)';
+    '统一社会信用代码校验（is_valid_uscc 的可内联快速版本）/ USCC check per GB 32100-2015 (inlinable fast twin of staging.is_valid_uscc)';
 
 -- The check of a raw field, as the suites want it: NULL when the field is blank, else
--- staging.uscc_is_valid of the trimmed text. A value that is already exactly 18 code
--- characters is checked as it is (the usual case: no trimming, evaluated once).
+-- staging.uscc_is_valid of the trimmed text. A value of exactly 18 bytes is checked as it is
+-- (the usual case, evaluated once): trimming could only shorten it, and a code shorter than
+-- 18 bytes fails either way.
 create or replace function staging.uscc_field_is_valid(value text)
 returns boolean
 language sql
 immutable parallel safe
 return case
-    when value ~ '^[0-9ABCDEFGHJKLMNPQRTUWXY]{18}$' then staging.uscc_is_valid(value)
+    when octet_length(value) = 18 then staging.uscc_is_valid(value)
     else staging.uscc_is_valid(staging.blank_to_null(value))
 end;
 

@@ -179,19 +179,55 @@ def test_blank_and_name_twins(db):
     assert differences(db, "normalize_name", "name_key", values) == []
 
 
+def well_formed(template: str, count: int, seed: int) -> list[str]:
+    """Values of a fixed shape with random digits — what the fast paths recognise, fields out
+    of range included: each 9 of the template becomes a random digit."""
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice("0123456789") if c == "9" else c for c in template) for _ in range(count)
+    ]
+
+
 def test_date_twin(db):
     values = padded(DATES) + fuzz("0123456789-/年月日 ", 3000, 12, 2)
+    rng = random.Random(12)
+    values += [  # the fast paths' shapes, with days around each month's end
+        f"{rng.choice([0, 1, 1900, 1999, 2000, 2023, 2024, 2100, 9999]):04d}"
+        f"{sep}{rng.randint(0, 13):02d}{sep}{rng.randint(0, 32):02d}"
+        for sep in ("-", "")
+        for _ in range(1500)
+    ]
+    values += well_formed("9999-99-99", 500, 13) + well_formed("99999999", 500, 14)
+    other_shapes = ("9999/9/9", "9999/99/99", "9999年9月99日", "9999年99月9日", "9999/9-9")
+    for seed, shape in enumerate(other_shapes):
+        values += well_formed(shape, 300, 20 + seed)
     assert differences(db, "try_date", "parse_date", values) == []
 
 
 def test_month_twin(db):
-    values = padded(MONTHS) + fuzz("0123456789-/ ", 2000, 8, 3)
+    values = padded(MONTHS) + fuzz("0123456789-/ ", 2000, 8, 3) + well_formed("9999-99", 1000, 15)
+    values += [f"{y:04d}-{m:02d}" for y in (0, 1, 2024) for m in range(0, 14)]
     assert differences(db, "try_month", "parse_month", values) == []
 
 
 def test_numeric_twin(db):
     values = padded(NUMBERS) + fuzz("0123456789,.eE+- ", 3000, 10, 4)
+    for shape in ("9,999", "99,999", "999,999,999,999", "9,999,99", "9999,999", "99.9", "9.99"):
+        values += well_formed(shape, 100, len(values))
     assert differences(db, "try_numeric", "parse_numeric", values) == []
+
+
+OFFSETS = ["", "Z", "+08:00", "-05:30", "+14:59", "+15:00", "-0330", "+15", "+08:61"]
+DEFAULT_OFFSETS = (
+    "null",
+    "'+08:00'",
+    "'-03:30'",
+    "'+15:00'",
+    "'+0800'",
+    "'Z'",
+    "'+8'",
+    "' +08:00 '",
+)
 
 
 def test_timestamp_twin(db):
@@ -202,9 +238,11 @@ def test_timestamp_twin(db):
             f"{rng.randint(0, 2100):04d}-{rng.randint(0, 13):02d}-{rng.randint(0, 32):02d}"
             f"{rng.choice('T ')}{rng.randint(0, 25):02d}:{rng.randint(0, 61):02d}"
             f"{rng.choice(['', f':{rng.randint(0, 61):02d}', f':{rng.randint(0, 59):02d}.5'])}"
-            f"{rng.choice(['', 'Z', '+08:00', '-0330', '+15', '+08:61'])}"
+            f"{rng.choice(OFFSETS)}"
         )
-    for default in ("null", "'+08:00'", "'+0800'", "'Z'", "'+8'", "' +08:00 '"):
+    values += well_formed("9999-99-99T99:99:99+99:99", 1000, 16)
+    values += well_formed("9999-99-99 99:99:99", 1000, 17)
+    for default in DEFAULT_OFFSETS:
         assert differences(db, "try_timestamptz", "parse_timestamptz", values, default) == []
 
 
