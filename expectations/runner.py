@@ -236,6 +236,8 @@ def failing_condition(expectation: dict[str, Any]) -> sql.Composable:
     row_condition = kwargs.pop("row_condition", None)
     if kind == "expect_column_values_to_not_be_null":
         condition = sql.SQL("{} is null").format(column)
+    elif kind == "expect_column_values_to_be_null":
+        condition = sql.SQL("{} is not null").format(column)
     elif kind == "expect_column_values_to_be_in_set":
         values = sql.SQL(", ").join(map(sql.Literal, kwargs.pop("value_set")))
         condition = sql.SQL("{0} is not null and {0} not in ({1})").format(column, values)

@@ -7,8 +7,15 @@ Python. Every expectation carries ``meta.reason``, the reject reason code a fail
 (``missing_required:<field>``, ``invalid_uscc``, ``invalid_enum:<field>``, …), and
 ``meta.description`` in Chinese and English. Supported expectation types are those the runner
 can turn into a row filter (see ``expectations.runner``): ``expect_column_values_to_not_be_null``,
-``…_to_be_in_set``, ``…_to_match_regex``, ``…_to_be_between`` and
+``…_to_be_null``, ``…_to_be_in_set``, ``…_to_match_regex``, ``…_to_be_between`` and
 ``unexpected_rows_expectation`` written ``select raw_id from {batch} where <condition>``.
+
+Row conditions are supported, but each distinct one is a domain of its own to GX: one more
+row count and one more aggregate, each a full scan of the batch. So a field that must parse
+when given is checked with ``expect_column_values_to_be_null`` on its ``*_unparsed`` column
+(the department's text where it does not parse; see the staging views), not with a
+``not_be_null`` under the row condition "text given": the same rows fail, with one scan
+instead of two per field.
 """
 
 from __future__ import annotations

@@ -60,9 +60,21 @@ typed as (
         -- GB 32100-2015 check of the USCC, computed once here (NULL when blank)
         staging.uscc_field_is_valid(applicant_uscc) as applicant_uscc_valid
     from fields
+),
+
+checked as (
+    -- For the suite (expectations/suites/approval__events.json): the department's text where it was
+    -- given but does not parse or match (NULL when blank, or when it parsed), so that one
+    -- null check covers each field. Only the audit reads these; selecting a parsed column
+    -- and its *_unparsed twin together parses the value twice (the planner repeats it).
+    select
+        typed.*,
+        case when typed.decided_at is null then typed.decided_at_text end as decided_at_unparsed,
+        case when typed.total_investment_wan is null then typed.total_investment_text end as total_investment_unparsed
+    from typed
 )
 
-select * from typed;
+select * from checked;
 
 comment on view staging.stg_approval__events is
     '行政审批局审批事项（类型化） / Approval events, typed. Grain: one row per raw.approval__events row';

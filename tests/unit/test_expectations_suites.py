@@ -103,6 +103,7 @@ def _condition(type_, **kwargs):
 
 def test_failing_conditions_match_gx_semantics():
     assert _condition("expect_column_values_to_not_be_null", column="a") == '("a" is null)'
+    assert _condition("expect_column_values_to_be_null", column="a") == '("a" is not null)'
     assert _condition("expect_column_values_to_be_in_set", column="a", value_set=["x", "y"]) == (
         """("a" is not null and "a" not in ('x', 'y'))"""
     )
