@@ -27,7 +27,7 @@ def history(*sizes: int, full: bool = False, nulls: dict | None = None) -> list[
 
 def test_config_merges_defaults_per_source():
     assert COMMERCE["volume"]["surge_factor"] == 10
-    assert COMMERCE["duplicate_keys"]["grain"] == ["source_key", "source_updated_at"]
+    assert COMMERCE["duplicate_keys"]["grain"] == ["source_key", "updated_at_text"]
     assert "duplicate_keys" not in LAND  # within a land file the last row wins, by contract
     assert STATS["volume"]["kind"] == "snapshots"
     with pytest.raises(KeyError):
