@@ -42,12 +42,6 @@ commit, then the server for the next segment.
   1 MiB, two to three commerce segments. The connector is read that far ahead of what is
   committed, which nothing can observe: state still commits only with the records it covers.
 
-Measured on the 2-core benchmark machine (100k records, alternating with the one-thread
-lander) this gained only 1-3 points of plain COPY throughput: with the checkpoint waits
-overlapped, the server's own work per row and the Python work (serialising, plus the
-writer's psycopg calls, under one GIL) are about equal, and each still idles in the
-other's short gaps.
-
 Failures: an exception in the writer (a payload PostgreSQL refuses, a lost connection) rolls
 back the open transaction there; the caller's thread stops reading the connector at its next
 hand-over and raises that same exception object. An exception in the caller's thread (the
