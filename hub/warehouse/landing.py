@@ -25,47 +25,16 @@ How records travel (the fast path first, because it is the common case):
   again (more would overflow PostgreSQL's per-backend subtransaction cache and slow every
   other session's snapshots).
 
-Two threads, because on two cores landing is Python serialising (canonical JSON, sha256) and
-a PostgreSQL backend storing rows, and each used to wait for the other at every Checkpoint
-(every 500 records for commerce and land): Python for the end of the COPY, the state and the
-commit, then the server for the next segment.
-
-- The caller's thread reads the connector and turns records into COPY text lines
-  (``_Serialiser``); it also drops versions repeated within a segment, so it tracks
-  segments the same way the writer lands them.
-- One writer thread (``_Writer``, landing with ``_Lander``) owns the connection for the whole
-  call: every COPY, savepoint, retry, careful-path move, incident, state save, commit and
-  rollback happens there, in stream order, exactly as it would in one thread.
-- Between them a bounded queue of text blocks (about ``_SEND_BYTES`` each) and control items
-  (end of segment, checkpoint with its state, incident, discard, end, abort). While the
-  writer waits on PostgreSQL the caller keeps serialising, until the queue is full: about
-  1 MiB, two to three commerce segments. The connector is read that far ahead of what is
-  committed, which nothing can observe: state still commits only with the records it covers.
-
-Failures: an exception in the writer (a payload PostgreSQL refuses, a lost connection) rolls
-back the open transaction there; the caller's thread stops reading the connector at its next
-hand-over and raises that same exception object. An exception in the caller's thread (the
-connector failed, KeyboardInterrupt) puts ``abort`` in the queue: the writer first lands
-what was handed to it before — what one thread would have landed before the exception —
-then rolls back. Either way the writer is joined before land_stream returns or raises; the
-connection is the caller's again and no thread outlives the call.
-
-Memory stays flat in the size of the source: the writer holds the open segment (to resend
-it), the caller's thread the versions of its open segment, the queue about 1 MiB.
+Memory stays flat in the size of the source: only the open segment is held (to resend it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import queue
 import re
-import sys
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
-from copy import deepcopy
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from json import encoder as _json_encoder
 from typing import Any
@@ -111,8 +80,6 @@ _MAX_SAVEPOINTS = 32  # per transaction (PostgreSQL's subtransaction cache holds
 _DIRECT_RETRIES = 2  # resends of a segment after a conflict, before the careful path
 _SEND_BYTES = 65536  # COPY data is handed to the connection in blocks of about this size
 _COPY_LINE = re.compile(r"\bline (\d+)")  # in the CONTEXT of an error during COPY
-
-log = logging.getLogger(__name__)
 
 
 def canonical_json(value: Any) -> str:
@@ -180,126 +147,40 @@ class LandResult:
     state: dict[str, Any] | None = None
 
 
-# ---------------------------------------------------------------------- the caller's thread
-
-# What the caller's thread hands the writer: (kind, argument) — in stream order.
-_LINES = "lines"  # (entity, [COPY text lines]): records of the open segment, or a new one's
-_CLOSE = "close"  # None: the open segment is complete, land it
-_CHECKPOINT = "checkpoint"  # state: land the open segment, save the state, commit
-_INCIDENT = "incident"  # Incident: land the open segment, record the incident
-_DISCARD = "discard"  # None: roll back to the last checkpoint
-_END = "end"  # None: the stream is over, land and commit what is open
-_ABORT = "abort"  # None: the caller failed; roll back what is open
-
-# The queue holds at most this many items; a _LINES block is about _SEND_BYTES of text,
-# so the caller's thread runs at most about 1 MiB ahead of the writer (memory stays flat;
-# that is two to three commerce segments of 500 records) — enough to keep serialising
-# through the writer's wait at a checkpoint.
-_QUEUE_ITEMS = 16
-
-# While the writer waits on PostgreSQL the caller's thread holds the GIL, serialising. When
-# the server answers, the writer must wait for the GIL: up to the switch interval (default
-# 5 ms) before the running thread is made to hand it over, and the server idles meanwhile —
-# at each of a checkpoint's round trips (end of COPY, state, commit, begin, now(), COPY). On
-# the benchmark machine a round trip took 0.13 ms with the other thread idle and 10.5 ms with
-# it busy; with this interval, 0.4 ms. land_stream shortens the interval while it runs.
-_SWITCH_INTERVAL = 0.0001
-
-
-class _Serialiser:
-    """The caller's half: records → COPY text blocks and control items for the writer.
-
-    It tracks segments the way the writer will land them — a segment ends at ``flush_every``
-    records, a Checkpoint, an Incident, a discard or a change of entity — because the
-    dedupe inside a segment (the first occurrence of a version lands) needs the versions of
-    the open segment, and those are known here, where the lines are made.
-    """
-
-    def __init__(self, writer: _Writer, key_transformer: Transformer, encoding: str) -> None:
-        self.writer = writer
-        # For source keys that are not str (see add); made before the writer started, so
-        # this thread never touches the connection while the writer owns it.
-        self.key_transformer = key_transformer
-        self.encoding = encoding
-        self.entity: str | None = None  # of the open segment; None: no segment open
-        self.versions: set[tuple[Any, str]] = set()  # (source_key, content_hash) in it
-        self.block: list[str] = []  # lines not yet handed to the writer
-        self.block_chars = 0
-
-    def add(self, record: SourceRecord) -> None:
-        key = record.source_key
-        if key is None:
-            key_field = "\\N"
-        elif type(key) is str:
-            key_field = _copy_text(key)
-        else:  # not a str, although SourceRecord says it is: store it as write_row would
-            dumped = self.key_transformer.get_dumper(key, PyFormat.TEXT).dump(key)
-            key_field = _copy_text(bytes(dumped).decode(self.encoding))
-        content, line = _version(record, key_field)
-
-        if record.entity != self.entity:
-            self.end_segment()
-            self.entity = record.entity
-        version = (key, content)
-        if version in self.versions:
-            return  # the same version twice in a segment: the first one lands
-        self.versions.add(version)
-        self.block.append(line)
-        self.block_chars += len(line)
-        if self.block_chars >= _SEND_BYTES:
-            self.hand_over()
-
-    def hand_over(self) -> None:
-        """Pass the lines made so far to the writer, which sends them on at once."""
-        if self.block:
-            self.writer.put((_LINES, (self.entity, self.block)))
-            self.block = []
-            self.block_chars = 0
-
-    def end_segment(self, then: tuple[str, Any] = (_CLOSE, None)) -> None:
-        """End the open segment: the writer lands it, then does ``then``."""
-        self.hand_over()
-        if self.entity is not None or then[0] is not _CLOSE:
-            self.writer.put(then)
-        self.entity = None
-        self.versions = set()
-
-    def discard(self) -> None:
-        """Drop the open segment unsent; the writer rolls back to the last checkpoint."""
-        self.block = []
-        self.block_chars = 0
-        self.entity = None
-        self.versions = set()
-        self.writer.put((_DISCARD, None))
-
-
-# ---------------------------------------------------------------------- the writer thread
-
-
 class _Segment:
-    """Consecutive records of one entity, landed together (on the writer thread).
+    """Consecutive records of one entity, landed together.
 
     ``lines`` are its distinct versions as COPY text lines of (source_key, content_hash,
     payload, context, provenance) — the temporary table's columns; the direct COPY sends each
     after a prefix with batch_id and received_at. ``copy`` is set while a direct COPY is open
-    (``exits`` closes it, its cursor and its savepoint).
+    (``exits`` closes it, its cursor and its savepoint); ``unsent`` holds what is not yet
+    handed to it.
     """
 
-    __slots__ = ("copy", "entity", "exits", "lines", "whole_transaction")
+    __slots__ = (
+        "copy",
+        "entity",
+        "exits",
+        "lines",
+        "unsent",
+        "unsent_chars",
+        "versions",
+        "whole_transaction",
+    )
 
     def __init__(self, entity: str) -> None:
         self.entity = entity
         self.lines: list[str] = []
+        self.versions: set[tuple[Any, str]] = set()
         self.copy: psycopg.Copy | None = None
         self.exits: ExitStack | None = None
+        self.unsent: list[str] = []
+        self.unsent_chars = 0
         self.whole_transaction = False  # a direct COPY without savepoint (see _start_copy)
 
 
 class _Lander:
-    """The open transaction of one land_stream call and the segment being landed in it.
-
-    Used only on the writer thread: it is the one user of the connection during the call.
-    """
+    """The open transaction of one land_stream call and the segment being landed in it."""
 
     def __init__(self, conn: psycopg.Connection, source_system: str, batch_id: str) -> None:
         self.conn = conn
@@ -320,16 +201,33 @@ class _Lander:
 
     # ------------------------------------------------------------------ records in
 
-    def add(self, entity: str, lines: list[str]) -> None:
-        """Lines of the open segment (or of a new one): sent on at once if its COPY is open."""
+    def add(self, record: SourceRecord) -> None:
+        key = record.source_key
+        if key is None:
+            key_field = "\\N"
+        elif type(key) is str:
+            key_field = _copy_text(key)
+        else:  # not a str, although SourceRecord says it is: store it as write_row would
+            dumped = Transformer(self.conn).get_dumper(key, PyFormat.TEXT).dump(key)
+            key_field = _copy_text(bytes(dumped).decode(self.conn.info.encoding))
+        content, line = _version(record, key_field)
+
         segment = self.segment
-        if segment is None or segment.entity != entity:
+        if segment is None or segment.entity != record.entity:
             self.close()
-            segment = self.segment = _Segment(entity)
+            segment = self.segment = _Segment(record.entity)
             self._start_copy(segment)
-        segment.lines.extend(lines)
+        version = (key, content)
+        if version in segment.versions:
+            return  # the same version twice in a segment: the first one lands
+        segment.versions.add(version)
+        segment.lines.append(line)
         if segment.copy is not None:
-            self._send(segment.copy, self.prefix, lines)  # prefix: set by _start_copy
+            segment.unsent.append(self.prefix)  # set by _start_copy with the copy
+            segment.unsent.append(line)
+            segment.unsent_chars += len(line)
+            if segment.unsent_chars >= _SEND_BYTES:
+                self._send(segment)
 
     def _start_copy(self, segment: _Segment) -> None:
         """Open a direct COPY into raw, if this transaction may.
@@ -364,12 +262,14 @@ class _Lander:
         segment.exits = exits
 
     @staticmethod
-    def _send(copy: psycopg.Copy, prefix: str, lines: list[str]) -> None:
-        """Write lines to the open COPY, each after the prefix (in blocks: a resend holds a
-        whole segment). Every line ends with a newline, so prefix.join puts each prefix
-        at the start of the next line."""
-        for start in range(0, len(lines), 256):
-            copy.write(prefix + prefix.join(lines[start : start + 256]))
+    def _send(segment: _Segment) -> None:
+        """Hand the unsent lines to the open COPY (in blocks: a resend holds a whole segment)."""
+        unsent = segment.unsent
+        if unsent and segment.copy is not None:
+            for start in range(0, len(unsent), 256):
+                segment.copy.write("".join(unsent[start : start + 256]))
+        segment.unsent = []
+        segment.unsent_chars = 0
 
     # ------------------------------------------------------------------ segment out
 
@@ -383,11 +283,9 @@ class _Lander:
         if segment is None:
             return
         retries = 0
-        resend = False
         while segment.exits is not None:
             try:
-                if resend:
-                    self._send(segment.copy, self.prefix, segment.lines)
+                self._send(segment)
                 segment.exits.close()  # end of COPY, savepoint released
             except psycopg.errors.UniqueViolation as error:
                 # the stack has unwound: the savepoint is rolled back, nothing of it landed
@@ -404,7 +302,9 @@ class _Lander:
                 retries += 1
                 del segment.lines[line - 1]  # already in raw: do nothing, as on conflict
                 self._start_copy(segment)
-                resend = segment.copy is not None  # else no savepoint is left: careful way
+                if segment.copy is not None:  # else no savepoint is left: the careful way
+                    prefix = self.prefix
+                    segment.unsent = [part for kept in segment.lines for part in (prefix, kept)]
             else:
                 segment.exits = segment.copy = None
                 self.landed += len(segment.lines)
@@ -417,15 +317,15 @@ class _Lander:
         self.wrote = True
         self.segment = None
 
-    def record_incident(self, incident: Incident) -> None:
+    def record_incident(self, source_system: str, batch_id: str, incident: Incident) -> None:
         """meta.incidents, in the open transaction (a discard or an error rolls it back)."""
         self.close()  # no other statement can run while a COPY is open
         run_sql_file(
             self.conn,
             "warehouse/record_incident.sql",
             {
-                "source_system": self.source_system,
-                "batch_id": self.batch_id,
+                "source_system": source_system,
+                "batch_id": batch_id,
                 "kind": incident.kind,
                 "detail": incident.detail,
             },
@@ -456,16 +356,9 @@ class _Lander:
 
     # ------------------------------------------------------------------ transaction
 
-    def commit(self, state: dict[str, Any] | None = None) -> int:
-        """Land the open segment, save ``state`` if given, and commit; return how many
-        versions the transaction added."""
+    def commit(self) -> int:
+        """Land the open segment and commit; return how many versions the transaction added."""
         self.close()
-        if state is not None:
-            run_sql_file(
-                self.conn,
-                "warehouse/save_source_state.sql",
-                {"source_system": self.source_system, "state": Jsonb(state)},
-            )
         self.conn.commit()
         landed = self.landed
         self._transaction_ended()
@@ -488,104 +381,6 @@ def _conflicting_line(error: psycopg.Error, lines: int) -> int | None:
     return line if 1 <= line <= lines else None
 
 
-class _Writer:
-    """The thread that owns the connection during land_stream, fed through a bounded queue.
-
-    ``put`` (caller's thread) blocks while the queue is full, and raises the writer's error
-    once it has one. ``finish`` and ``stop`` (caller's thread) end the thread and join it.
-    """
-
-    def __init__(self, conn: psycopg.Connection, source_system: str, batch_id: str) -> None:
-        self._lander = _Lander(conn, source_system, batch_id)
-        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(_QUEUE_ITEMS)
-        self._ended = False  # _END or _ABORT has been put: nothing may follow
-        self.records_new = 0  # read by the caller after join
-        self.error: BaseException | None = None  # what stopped the writer, if anything
-        # daemon: were join ever skipped, it must not keep the interpreter from exiting
-        self._thread = threading.Thread(
-            target=self._run, name=f"land_stream-{source_system}", daemon=True
-        )
-        self._thread.start()
-
-    # ------------------------------------------------------------------ caller's thread
-
-    def put(self, item: tuple[str, Any]) -> None:
-        if self.error is not None:
-            raise self.error  # the writer's own exception object, traceback and all
-        self._queue.put(item)
-
-    def finish(self) -> int:
-        """The stream is over: land and commit what is open, join; the versions added."""
-        self.put((_END, None))
-        self._ended = True
-        self._join()
-        if self.error is not None:
-            raise self.error
-        return self.records_new
-
-    def stop(self) -> None:
-        """The caller failed: the writer lands what was handed to it before (as landing
-        in the caller's thread would have), rolls back the rest, and is joined."""
-        if not self._ended:
-            self._ended = True
-            self._queue.put((_ABORT, None))  # never blocks for long: the writer drains
-        self._join()
-
-    def _join(self) -> None:
-        # A second KeyboardInterrupt must not leave the thread running on the connection:
-        # wait for it all the same, then let the interrupt go on.
-        interrupted: BaseException | None = None
-        while self._thread.is_alive():
-            try:
-                self._thread.join()
-            except BaseException as error:
-                interrupted = error
-        if interrupted is not None:
-            raise interrupted
-
-    # ------------------------------------------------------------------ writer thread
-
-    def _run(self) -> None:
-        try:
-            self._land()
-        except BaseException as error:
-            self.error = error
-            self._rollback()
-            # Keep taking items, so that the caller's put() never blocks on a full queue
-            # before it sees the error; it ends with _END or _ABORT.
-            while self._queue.get()[0] not in (_END, _ABORT):
-                pass
-
-    def _land(self) -> None:
-        lander = self._lander
-        get = self._queue.get
-        while True:
-            kind, argument = get()
-            if kind is _LINES:
-                lander.add(*argument)
-            elif kind is _CLOSE:
-                lander.close()
-            elif kind is _CHECKPOINT:
-                self.records_new += lander.commit(argument)
-            elif kind is _INCIDENT:
-                lander.record_incident(argument)
-            elif kind is _DISCARD:
-                lander.rollback()
-            elif kind is _END:
-                self.records_new += lander.commit()
-                return
-            else:  # _ABORT
-                self._rollback()
-                return
-
-    def _rollback(self) -> None:
-        """Roll back the open transaction; a failure here must not hide what caused it."""
-        try:
-            self._lander.rollback()
-        except BaseException as error:
-            log.warning("land_stream: rollback failed: %r", error)
-
-
 def land_stream(
     conn: psycopg.Connection,
     source_system: str,
@@ -597,72 +392,45 @@ def land_stream(
     """Land every record of ``items``; commit at each Checkpoint with its state.
 
     On an exception the open transaction is rolled back — records since the last checkpoint
-    are not landed and the state is not advanced — and the exception propagates. When both
-    the stream (in this thread) and the writer failed, the writer's exception propagates:
-    it concerns records yielded earlier, and a lander in one thread would have raised it
-    before reading on (the stream's is added to it as a note).
+    are not landed and the state is not advanced — and the exception propagates.
     """
-    with _switch_interval(_SWITCH_INTERVAL):
-        return _land_stream(conn, source_system, batch_id, items, flush_every)
-
-
-@contextmanager
-def _switch_interval(seconds: float) -> Iterator[None]:
-    """sys.setswitchinterval at most ``seconds`` for a while (see _SWITCH_INTERVAL)."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, seconds))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
-
-
-def _land_stream(
-    conn: psycopg.Connection,
-    source_system: str,
-    batch_id: str,
-    items: Iterable[StreamItem],
-    flush_every: int,
-) -> LandResult:
     result = LandResult()
+    lander = _Lander(conn, source_system, batch_id)
+    buffered = 0  # records since the last flush point (what a discard reports)
     run_sql_file(conn, "warehouse/create_landing_buffer.sql")
     conn.commit()  # the temp table must survive a DiscardSinceCheckpoint rollback
-    key_transformer, encoding = Transformer(conn), conn.info.encoding
-    writer = _Writer(conn, source_system, batch_id)  # from here on, the connection is its
-    serialiser = _Serialiser(writer, key_transformer, encoding)
-    buffered = 0  # records since the last flush point (what a discard reports)
     try:
         for item in items:
             if isinstance(item, SourceRecord):
-                serialiser.add(item)
+                lander.add(item)
                 result.records_received += 1
                 result.entities.add(item.entity)
                 buffered += 1
                 if buffered >= flush_every:
-                    serialiser.end_segment()
+                    lander.close()
                     buffered = 0
             elif isinstance(item, Checkpoint):
+                lander.close()
                 buffered = 0
-                # a copy: the writer saves it later, and the connector may reuse its dict
-                serialiser.end_segment((_CHECKPOINT, deepcopy(item.state)))
+                run_sql_file(
+                    conn,
+                    "warehouse/save_source_state.sql",
+                    {"source_system": source_system, "state": Jsonb(item.state)},
+                )
+                result.records_new += lander.commit()
                 result.checkpoints += 1
                 result.state = item.state
             elif isinstance(item, DiscardSinceCheckpoint):
-                serialiser.discard()
+                lander.rollback()
                 result.discarded += buffered
                 buffered = 0
             elif isinstance(item, Incident):
                 result.incidents.append(item)
-                serialiser.end_segment((_INCIDENT, item))
+                lander.record_incident(source_system, batch_id, item)
             else:  # pragma: no cover - a connector bug, not bad data
                 raise TypeError(f"connector yielded {type(item).__name__}")
-        serialiser.hand_over()
-        result.records_new = writer.finish()
-    except BaseException as error:
-        writer.stop()
-        failed = writer.error
-        if failed is not None and failed is not error and isinstance(error, Exception):
-            failed.add_note(f"the stream meanwhile raised {error!r}")
-            raise failed from None
+        result.records_new += lander.commit()
+    except BaseException:
+        lander.rollback()
         raise
     return result
