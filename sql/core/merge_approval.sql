@@ -6,7 +6,11 @@ with
 
 batch_latest as (
     select distinct on (s.source_key)
-        s.*,
+        -- only the columns used below: the view's *_unparsed twins (for the audit) would
+        -- parse every field a second time
+        s.source_key, s.event_id, s.project_code, s.project_name, s.applicant_name,
+        s.applicant_uscc, s.district_code, s.matter, s.decision, s.decided_at, s.document_no,
+        s.total_investment_wan, s.supersedes_event_id, s.raw_id, s.batch_id,
         exists (
             select 1 from meta.rejects as r
             where r.source_system = 'approval' and r.entity = 'events' and r.raw_id = s.raw_id

@@ -7,7 +7,15 @@ with
 
 batch_latest as (
     select distinct on (s.source_key)
-        s.*,
+        -- only the columns used below: the view's *_unparsed twins (for the audit) would
+        -- parse every field a second time
+        s.source_key, s.project_no, s.project_name, s.investor_name, s.investor_uscc,
+        s.project_company_name, s.project_company_uscc, s.origin_country, s.origin_province,
+        s.origin_city, s.capital_type, s.industry_category, s.industry_chain,
+        s.is_manufacturing, s.total_investment_wan, s.foreign_investment_usd_wan,
+        s.district_code, s.stage, s.negotiation_started_on, s.signed_on, s.project_code,
+        s.contact_person, s.contact_phone, s.is_deleted, s.source_updated_at, s.raw_id,
+        s.batch_id,
         exists (
             select 1 from meta.rejects as r
             where r.source_system = 'commerce' and r.entity = 'projects' and r.raw_id = s.raw_id

@@ -8,7 +8,12 @@ with
 
 batch_latest as (
     select distinct on (s.source_key)
-        s.*,
+        -- only the columns used below: the view's *_unparsed twins (for the audit) would
+        -- parse every field a second time
+        s.source_key, s.parcel_id, s.project_name, s.land_user_name, s.land_user_uscc,
+        s.project_code, s.district_code, s.land_use, s.supply_method, s.area_ha, s.quota_mu,
+        s.price_wan, s.contract_on, s.status, s.source_updated_at, s.file_name, s.line_no,
+        s.raw_id, s.batch_id,
         exists (
             select 1 from meta.rejects as r
             where r.source_system = 'land' and r.entity = 'parcels' and r.raw_id = s.raw_id

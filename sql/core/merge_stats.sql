@@ -8,7 +8,12 @@ with
 
 batch_rows as (
     select
-        s.*,
+        -- only the columns used below: the view's *_unparsed twins (for the audit) would
+        -- parse every field a second time
+        s.source_key, s.period, s.stat_project_id, s.revision, s.project_code, s.project_name,
+        s.legal_unit_name, s.legal_unit_uscc, s.district_code, s.industry_code,
+        s.planned_investment_wan, s.completed_investment_ytd_wan, s.start_month,
+        s.included_month, s.status, s.completed_on, s.raw_id, s.batch_id,
         exists (
             select 1 from meta.rejects as r
             where r.source_system = 'stats' and r.entity = 'roster' and r.raw_id = s.raw_id
