@@ -3,20 +3,24 @@
 -- seconds per 1M values, 0003 original → twin): date 2.7–3.2 → 1.5–1.8, timestamp 10.7 →
 -- 3.2, number 4.0 → 0.8, USCC check 8.4 → 1.4. What is left is PostgreSQL's cost per
 -- function call (some 50 ns each for substr, casts, comparisons; translate() about 1 µs on
--- a 25-character value). Same inputs → same results (tests/unit/test_expectations_parsing.py runs
--- both over the same values); they exist because of speed alone:
+-- a 25-character value). Same inputs → same results (tests/unit/test_expectations_parsing.py
+-- runs both over the same values); they exist because of speed alone:
 --
 -- - 0003's functions pin search_path with a SET clause, which costs a GUC save/restore per
 --   call and keeps a SQL function from being inlined. At 25+ calls per row that was most of
 --   the time of a batch audit.
--- - The SQL-language twins below are single expressions without SET, so the planner inlines
---   them into the query (no function call at all). The PL/pgSQL twins (dates, timestamps)
---   are faster than any single-expression form PostgreSQL 15 allows, once SET is gone.
+-- - The twins are SQL-language single expressions without SET, so the planner inlines them
+--   into the query (no function call at all). Each first recognises the usual shapes by
+--   cheap means — translate() mapping digits to 9, fields compared as text — and only then
+--   hands the value to a general path (*_any: regular expressions, or PL/pgSQL that cuts and
+--   casts each piece once). An inlined expression repeats a sub-expression at every use, so
+--   the fast paths keep to one use of each computed piece.
 --
 -- Safe without SET: every body calls only pg_catalog functions and operators, which
 -- PostgreSQL resolves before any schema in search_path, and its own schema-qualified
--- siblings. Like 0003's, every function is immutable and parallel safe and never raises:
--- unusable input gives NULL (or false).
+-- siblings. Like 0003's, every function is parallel safe and never raises: unusable input
+-- gives NULL (or false); a fast path casts only text its guards have proved castable. All
+-- are immutable except parse_timestamptz (and its fast path), which is stable: see there.
 -- Repeatable file: re-run by `hub db upgrade` when it changes (create or replace).
 
 -- ≡ staging.nullif_blank: blank (incl. U+00A0 and the ideographic space U+3000) → NULL,
