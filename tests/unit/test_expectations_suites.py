@@ -3,6 +3,7 @@ every expectation can be turned into the runner's row filter. No database, no GX
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -225,3 +226,16 @@ def test_core_suite_is_reviewable():
     ]
     assert pairs and all(e["severity"] == "warning" for e in pairs)
     assert all(e["kwargs"]["ignore_row_if"] == "either_value_is_missing" for e in pairs)
+
+
+@pytest.mark.parametrize("name", source_suite_names())
+def test_suite_keeps_row_conditions_few(name):
+    """Each distinct row condition is a GX domain of its own: a row count and an aggregate,
+    two more full scans of the batch. A value that must parse is checked on its *_unparsed
+    column instead (expectations/suites.py), so no suite needs more than one condition."""
+    conditions = {
+        json.dumps(expectation["kwargs"]["row_condition"], sort_keys=True)
+        for expectation in load_suite(name)["expectations"]
+        if "row_condition" in expectation["kwargs"]
+    }
+    assert len(conditions) <= 1, sorted(conditions)
