@@ -94,25 +94,11 @@ def audit_core(engine: sqlalchemy.Engine) -> CoreAuditResult:
 
 
 def _validate(engine: sqlalchemy.Engine, suite: dict[str, Any]) -> dict[str, Any]:
-    import great_expectations as gx
+    from expectations.gxcontext import validate_table  # GX: imported only when it runs
 
-    from expectations.gxcontext import gx_context, warehouse_datasource
-
-    context = gx_context()
-    datasource = warehouse_datasource(context, engine)
-    try:
-        asset = datasource.add_table_asset(name=SUITE, table_name="projects", schema_name="core")
-        batches = asset.add_batch_definition_whole_table("all_projects")
-        gx_suite = context.suites.add(gx.ExpectationSuite(**suite))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=SUITE, data=batches, suite=gx_suite)
-        )
-        result = definition.run(result_format=RESULT_FORMAT).to_json_dict()
-    finally:
-        datasource.get_engine().dispose()
-    position = {expectation.id: i for i, expectation in enumerate(gx_suite.expectations)}
-    result["results"].sort(key=lambda r: position[r["expectation_config"]["id"]])
-    return result
+    return validate_table(
+        engine, suite, schema="core", table="projects", name=SUITE, result_format=RESULT_FORMAT
+    )
 
 
 def _rows(validation: dict[str, Any]) -> int:

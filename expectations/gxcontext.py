@@ -31,3 +31,32 @@ def warehouse_datasource(context: Any, engine: sqlalchemy.Engine, name: str = "w
     return context.data_sources.add_postgres(
         name=name, connection_string=url.render_as_string(hide_password=False)
     )
+
+
+def validate_table(
+    engine: sqlalchemy.Engine,
+    suite: dict[str, Any],
+    *,
+    schema: str,
+    table: str,
+    name: str,
+    result_format: dict[str, Any],
+) -> dict[str, Any]:
+    """Run ``suite`` (suite JSON as a dict) on the whole of ``schema.table``, in an ephemeral
+    context; the validation result as JSON, its results in the suite's order (GX may
+    evaluate in another). ``name`` names the asset and the validation definition."""
+    context = gx_context()
+    datasource = warehouse_datasource(context, engine)
+    try:
+        asset = datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
+        batch = asset.add_batch_definition_whole_table("batch")
+        gx_suite = context.suites.add(gx.ExpectationSuite(**suite))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+        )
+        result = definition.run(result_format=result_format).to_json_dict()
+    finally:
+        datasource.get_engine().dispose()
+    position = {expectation.id: i for i, expectation in enumerate(gx_suite.expectations)}
+    result["results"].sort(key=lambda r: position[r["expectation_config"]["id"]])
+    return result

@@ -77,14 +77,12 @@ def audit_batch(
     batch_id: str,
     *,
     data_docs_dir: Path | None = None,
-    resolve: bool = False,
     records_received: int | None = None,
     full: bool = False,
 ) -> AuditResult:
     """Validate one batch of ``raw.<source_system>__<entity>`` and record its rejects.
 
-    ``resolve``: also mark older rejects of the keys this batch brings in a passing version
-    resolved. Off by default: the pipeline resolves when the batch is merged
+    An audit resolves no older reject: that happens when the batch is merged
     (``resolve_batch_rejects``), so a held batch resolves nothing. ``records_received`` /
     ``full``: what the lander read, kept with the audit for the batch-level checks.
     ``data_docs_dir``: rebuild the Data Docs there.
@@ -170,8 +168,6 @@ def audit_batch(
                     f"{gx_counts} and SQL {sql_counts}; nothing recorded"
                 )
             cur.execute(_sql("insert_rejects").format(**identifiers), params)
-            if resolve:
-                cur.execute(_sql("resolve_rejects").format(**identifiers), params)
             cur.execute(
                 _sql("record_audit"),
                 _audit_row(
@@ -300,27 +296,16 @@ def _validate(
 ) -> dict[str, Any]:
     """Run the suite on the batch's audit table ``meta.<table>`` (ephemeral GX context)."""
     # imported here, not at module level: GX takes seconds to import (DAG parsing, CLI start)
-    import great_expectations as gx
+    from expectations.gxcontext import validate_table
 
-    from expectations.gxcontext import gx_context, warehouse_datasource
-
-    context = gx_context()
-    datasource = warehouse_datasource(context, engine)
-    try:
-        asset = datasource.add_table_asset(name=name, table_name=table, schema_name="meta")
-        batch = asset.add_batch_definition_whole_table("batch")
-        gx_suite = context.suites.add(gx.ExpectationSuite(**suite))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{name}:{table}", data=batch, suite=gx_suite)
-        )
-        result = definition.run(result_format=RESULT_FORMAT).to_json_dict()
-    finally:
-        datasource.get_engine().dispose()
-
-    # results in suite order (GX may evaluate in another)
-    position = {expectation.id: i for i, expectation in enumerate(gx_suite.expectations)}
-    result["results"].sort(key=lambda r: position[r["expectation_config"]["id"]])
-    return result
+    return validate_table(
+        engine,
+        suite,
+        schema="meta",
+        table=table,
+        name=f"{name}:{table}",
+        result_format=RESULT_FORMAT,
+    )
 
 
 def _unexpected_count(result: dict[str, Any]) -> int:

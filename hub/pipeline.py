@@ -151,7 +151,6 @@ def _audit_and_merge(
             source_system,
             source.entity,
             batch_id,
-            resolve=False,  # resolved when the batch is merged: a held batch resolves nothing
             records_received=received,
             full=full,
         )

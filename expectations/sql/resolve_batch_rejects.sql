@@ -1,6 +1,6 @@
 -- When a batch is merged (at once, or on release after a hold): older unresolved rejects of
 -- the keys it brings in a passing version are marked resolved. "Passing" = not rejected in
--- this batch (meta.rejects). Same rule as resolve_rejects.sql, for a batch audited earlier.
+-- this batch (meta.rejects).
 -- The raw table's name is composed by the caller with psycopg.sql.Identifier.
 -- Params: source_system, entity, batch_id.
 with passing as (
