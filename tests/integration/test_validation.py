@@ -8,17 +8,14 @@ fixed record in a later batch resolves its earlier reject, and a re-audit record
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import os
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -32,9 +29,6 @@ from expectations import runner
 from expectations.runner import audit_batch
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
-ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def make_uscc(body17: str) -> str:
@@ -114,38 +108,15 @@ class Raw:
 
 
 @pytest.fixture(scope="module")
-def warehouse() -> Iterator[Warehouse]:
-    """A throw-away database: migrations, staging views and the districts reference."""
-    name = f"hubtest_validation_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    conninfo = psycopg.conninfo.make_conninfo(ADMIN_URL, dbname=name)
-    engine = sqlalchemy.create_engine(
-        sqlalchemy.make_url(ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
-    )
+def warehouse(databases) -> Iterator[Warehouse]:
+    """A throw-away warehouse (hub db upgrade: migrations, staging views, reference data)."""
+    url = databases.create()
+    conninfo = sqlalchemy.make_url(url).set(drivername="postgresql").render_as_string(False)
+    engine = sqlalchemy.create_engine(url)
     try:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            for folder in ("migrations", "staging"):
-                for path in sorted((ROOT / "sql" / folder).glob("*.sql")):
-                    conn.execute(path.read_text(encoding="utf-8"))
-            with (ROOT / "reference" / "districts.csv").open(encoding="utf-8") as f:
-                for row in csv.DictReader(f):
-                    conn.execute(
-                        "insert into ref.districts values (%s, %s)",
-                        [row["district_code"], row["district_name"]],
-                    )
-                    for alias in filter(None, row["aliases"].split("|")):
-                        conn.execute(
-                            "insert into ref.district_aliases values (%s, %s)",
-                            [alias, row["district_code"]],
-                        )
         yield Warehouse(conninfo, engine)
     finally:
         engine.dispose()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-            )
 
 
 def audit_cases(
@@ -588,9 +559,11 @@ def test_later_fixed_record_resolves_its_reject(warehouse, tmp_path):
     assert (tmp_path / "docs" / "index.html").is_file()
     assert list((tmp_path / "docs" / "validations").rglob("*.html"))
 
-    # auditing the same batch again records nothing new and changes nothing
+    # auditing the same batch again, and resolving again, records nothing new and changes nothing
     before = warehouse.query("select reject_id, resolved_at from meta.rejects order by 1")
-    again = audit_batch(warehouse.engine, "commerce", "projects", second, resolve=True)
+    again = audit_batch(warehouse.engine, "commerce", "projects", second)
+    with psycopg.connect(warehouse.conninfo) as conn:
+        runner.resolve_batch_rejects(conn, "commerce", "projects", second)
     assert warehouse.query("select reject_id, resolved_at from meta.rejects order by 1") == before
     assert (again.rows_checked, again.rows_rejected, again.reasons_count) == (
         result.rows_checked,

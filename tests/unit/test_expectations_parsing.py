@@ -6,39 +6,15 @@ the characters that matter — twin and original give the same result (NULLs inc
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import psycopg
 import pytest
 from stdnum.cn import uscc
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 WS = [" ", "\t", "\r\n", "\u00a0", "\u3000"]
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-@pytest.fixture(scope="module")
-def db() -> Iterator[psycopg.Connection]:
-    name = f"hubtest_parsing_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    try:
-        url = psycopg.conninfo.make_conninfo(ADMIN_URL, dbname=name)
-        with psycopg.connect(url, autocommit=True) as conn:
-            for path in sorted((ROOT / "sql" / "migrations").glob("*.sql")):
-                conn.execute(path.read_text(encoding="utf-8"))
-            conn.execute((ROOT / "sql" / "staging" / "000_parsing.sql").read_text(encoding="utf-8"))
-            yield conn
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 def differences(db, original: str, twin: str, values: list, *extra: str) -> list:
