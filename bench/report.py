@@ -1,8 +1,14 @@
-"""The results document of a run as Markdown tables (what BENCHMARKS.md is made of)."""
+"""The results document of a run as Markdown tables (what BENCHMARKS.md is made of).
+
+``python -m bench.report RESULTS.json`` prints a kept run (e.g. ``bench/results/*.json``) again.
+"""
 
 from __future__ import annotations
 
+import json
 import statistics
+import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -244,3 +250,17 @@ def markdown(results: dict[str, Any]) -> str:
     if details := audit_details(results):
         sections.append(details)
     return "\n\n".join(sections)
+
+
+def main(argv: list[str] | None = None) -> int:
+    paths = sys.argv[1:] if argv is None else argv
+    if not paths:
+        print("usage: python -m bench.report RESULTS.json [...]", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(markdown(json.loads(Path(path).read_text(encoding="utf-8"))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
