@@ -69,20 +69,26 @@ def _overlap_bound(plain_seconds: float, landing: list[dict[str, Any]]) -> str:
     needs CPU (median over the runs): the ceiling of any overlap scheme (a writer thread or
     process) that leaves the work per record as it is.
     """
-    server = [p.get("server_cpu_s") for p in landing]
-    if any(v is None for v in server):
+    python, server = _cpu_medians(landing)
+    if server is None:
         return "–"
-    busier = max(_median(landing, "python_cpu_s"), statistics.median(server))
+    busier = max(python, server)
     return f"{plain_seconds / busier:.0%}" if busier else "–"
+
+
+def _cpu_medians(phases: list[dict[str, Any]]) -> tuple[float, float | None]:
+    """Median CPU seconds of Python and of the server backend (None if not read)."""
+    server = [p.get("server_cpu_s") for p in phases]
+    if any(v is None for v in server):
+        return _median(phases, "python_cpu_s"), None
+    return _median(phases, "python_cpu_s"), statistics.median(server)
 
 
 def _cpu_total(phases: list[dict[str, Any]]) -> tuple[float | None, str]:
     """Median CPU seconds of python + server, and the cell text."""
-    py = _median(phases, "python_cpu_s")
-    server = [p.get("server_cpu_s") for p in phases]
-    if any(v is None for v in server):
+    py, srv = _cpu_medians(phases)
+    if srv is None:
         return None, f"{py:.2f} + –"
-    srv = statistics.median(server)
     return py + srv, f"{py:.2f} + {srv:.2f}"
 
 
