@@ -26,6 +26,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import random
 import re
 import time
@@ -36,7 +37,7 @@ from typing import Any, TypeVar
 
 import requests
 
-from connectors.common.records import SourceUnavailable
+from connectors.common.records import SourceNumber, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -162,11 +163,12 @@ def json_body(response: requests.Response) -> Any:
     """Default ``interpret``: the JSON body; RetryableResponse if it is a JSON document cut
     off in transit (a connection closed mid-body, with no length to tell); InvalidResponse if
     it is not JSON at all."""
+    text = decode_body(response)
     try:
-        return response.json()
+        return loads_verbatim(text)
     except ValueError as exc:
         ctype = response.headers.get("Content-Type", "?")
-        if _cut_short(response.text):
+        if _cut_short(text):
             raise RetryableResponse(
                 f"HTTP {response.status_code} body ends before its JSON does "
                 f"({len(response.content)} bytes, {ctype}): cut off in transit ({exc})"
@@ -175,6 +177,44 @@ def json_body(response: requests.Response) -> Any:
             f"HTTP {response.status_code} body is not JSON ({ctype}): "
             f"{_excerpt(response)!r} ({exc})"
         ) from None
+
+
+def decode_body(response: requests.Response) -> str:
+    """The body as text in its declared charset (UTF-8 when none). A byte that does not
+    decode becomes a lone surrogate (``surrogateescape``) instead of failing the page: the
+    lander keeps it, escaped, and the record is rejected as ``invalid_text``."""
+    encoding = requests.utils.get_encoding_from_headers(response.headers) or "utf-8"
+    if (
+        encoding.lower() == "iso-8859-1"
+        and "charset" not in response.headers.get("Content-Type", "").lower()
+    ):
+        encoding = "utf-8"  # requests' default for text/* without charset; JSON is UTF-8
+    try:
+        return response.content.decode(encoding, "surrogateescape").removeprefix("\ufeff")
+    except LookupError:  # an unknown charset: JSON's own encoding
+        return response.content.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+
+
+def loads_verbatim(text: str) -> Any:
+    """JSON text as Python values, keeping every number as the department wrote it: a
+    number no float or int holds (``1e309``, ``NaN``, ``-Infinity``, thousands of digits)
+    becomes a ``SourceNumber`` with its token, not an error for the whole page nor a
+    silent ``inf``."""
+    return json.loads(
+        text, parse_float=_float_or_token, parse_int=_int_or_token, parse_constant=SourceNumber
+    )
+
+
+def _float_or_token(token: str) -> float | SourceNumber:
+    number = float(token)
+    return number if math.isfinite(number) else SourceNumber(token)
+
+
+def _int_or_token(token: str) -> int | SourceNumber:
+    try:
+        return int(token)
+    except ValueError:  # past sys.get_int_max_str_digits()
+        return SourceNumber(token)
 
 
 def _cut_short(text: str) -> bool:

@@ -71,3 +71,25 @@ class SourceUnavailable(RuntimeError):
         self.source_system = source_system
         self.url = url
         self.cause = cause
+
+
+class SourceNumber:
+    """A number exactly as a department wrote it in JSON, where no Python number holds it:
+    ``NaN``, ``Infinity``, ``1e309``, an integer of thousands of digits. The lander stores
+    its text and the record is rejected (``invalid_number``); json cannot encode it, so it
+    never passes for a number."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        shown = self.text if len(self.text) <= 40 else f"{self.text[:20]}…({len(self.text)} chars)"
+        return f"SourceNumber({shown!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)

@@ -51,10 +51,14 @@ from connectors.common.records import (
     SourceRecord,
     StreamItem,
 )
+from hub.warehouse import storable
 from hub.warehouse.connection import run_sql_file, sql_statement
 
 # The canonical JSON of a version: what content_hash covers, so its text must never change.
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# NaN and ±Infinity raise (PostgreSQL's jsonb refuses them): hub.warehouse.storable takes over.
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
 # JSONEncoder.encode() builds a C encoder on every call; this one is built once, with the same
 # options except the circular-reference check (on an error the reference encoder re-runs and
 # raises what it always raised).
@@ -69,7 +73,7 @@ _C_CANONICAL = (
         ",",
         True,  # sort_keys
         False,  # skipkeys
-        True,  # allow_nan
+        False,  # allow_nan
     )
     if _c_make_encoder is not None
     else None
@@ -108,21 +112,36 @@ def _copy_text(value: str) -> str:
     return value
 
 
-def _version(record: SourceRecord, key_field: str) -> tuple[str, str]:
+def _version(record: SourceRecord, key_field: str, *, inspected: bool = False) -> tuple[str, str]:
     """(content_hash, COPY text line of source_key … provenance) of a record.
 
     canonical_json() and content_hash() fused, with the same results. Canonical JSON never
     holds a raw tab, newline or carriage return (json escapes every control character), so
     only its backslashes need COPY's escaping.
+
+    Raises _Inspect when the record may hold what PostgreSQL cannot store or no field may
+    hold (hub.warehouse.storable), unless it was ``inspected`` already.
     """
-    payload_json = canonical_json(record.payload)
-    context = record.context
-    context_json = _EMPTY_OBJECT if context == {} else canonical_json(context)
-    provenance = record.provenance
-    provenance_json = _EMPTY_OBJECT if provenance == {} else canonical_json(provenance)
-    digest = hashlib.sha256(payload_json.encode())
+    try:
+        payload_json = canonical_json(record.payload)
+        context = record.context
+        context_json = _EMPTY_OBJECT if context == {} else canonical_json(context)
+        provenance = record.provenance
+        provenance_json = _EMPTY_OBJECT if provenance == {} else canonical_json(provenance)
+        encoded = payload_json.encode()
+        encoded_context = context_json.encode()
+        provenance_json.encode()
+    except (TypeError, ValueError, RecursionError) as error:  # UnicodeEncodeError included
+        raise _Inspect from error
+    if not inspected and (
+        storable.needs_inspection(payload_json)
+        or (context_json is not _EMPTY_OBJECT and storable.needs_inspection(context_json))
+        or (provenance_json is not _EMPTY_OBJECT and "\\" in provenance_json)
+    ):
+        raise _Inspect
+    digest = hashlib.sha256(encoded)
     digest.update(b"\x1f")
-    digest.update(context_json.encode())
+    digest.update(encoded_context)
     content = digest.hexdigest()
     line = "\t".join(
         (
@@ -136,10 +155,15 @@ def _version(record: SourceRecord, key_field: str) -> tuple[str, str]:
     return content, line + "\n"
 
 
+class _Inspect(Exception):
+    """A record must go through hub.warehouse.storable before it can land."""
+
+
 @dataclass
 class LandResult:
     records_received: int = 0
     records_new: int = 0
+    records_made_storable: int = 0  # held what PostgreSQL or no field could: rejected later
     checkpoints: int = 0
     discarded: int = 0
     incidents: list[Incident] = field(default_factory=list)
@@ -201,16 +225,21 @@ class _Lander:
 
     # ------------------------------------------------------------------ records in
 
-    def add(self, record: SourceRecord) -> None:
+    def add(self, record: SourceRecord) -> bool:
+        """Take one record; True when it had to be made storable (it will be rejected)."""
         key = record.source_key
-        if key is None:
-            key_field = "\\N"
-        elif type(key) is str:
-            key_field = _copy_text(key)
-        else:  # not a str, although SourceRecord says it is: store it as write_row would
-            dumped = Transformer(self.conn).get_dumper(key, PyFormat.TEXT).dump(key)
-            key_field = _copy_text(bytes(dumped).decode(self.conn.info.encoding))
-        content, line = _version(record, key_field)
+        try:
+            if type(key) is str and (
+                len(key) > storable.MAX_KEY_CHARS or storable.has_bad_character(key)
+            ):
+                raise _Inspect
+            content, line = _version(record, self._key_field(key))
+            flagged = False
+        except _Inspect:
+            record, findings = storable.storable_record(record)
+            content, line = _version(record, self._key_field(record.source_key), inspected=True)
+            flagged = bool(findings)
+            key = record.source_key
 
         segment = self.segment
         if segment is None or segment.entity != record.entity:
@@ -219,7 +248,7 @@ class _Lander:
             self._start_copy(segment)
         version = (key, content)
         if version in segment.versions:
-            return  # the same version twice in a segment: the first one lands
+            return flagged  # the same version twice in a segment: the first one lands
         segment.versions.add(version)
         segment.lines.append(line)
         if segment.copy is not None:
@@ -228,6 +257,17 @@ class _Lander:
             segment.unsent_chars += len(line)
             if segment.unsent_chars >= _SEND_BYTES:
                 self._send(segment)
+        return flagged
+
+    def _key_field(self, key: Any) -> str:
+        """The source key as a field of COPY's text format."""
+        if key is None:
+            return "\\N"
+        if type(key) is str:
+            return _copy_text(key)
+        # not a str, although SourceRecord says it is: store it as write_row would
+        dumped = Transformer(self.conn).get_dumper(key, PyFormat.TEXT).dump(key)
+        return _copy_text(bytes(dumped).decode(self.conn.info.encoding))
 
     def _start_copy(self, segment: _Segment) -> None:
         """Open a direct COPY into raw, if this transaction may.
@@ -402,7 +442,8 @@ def land_stream(
     try:
         for item in items:
             if isinstance(item, SourceRecord):
-                lander.add(item)
+                if lander.add(item):
+                    result.records_made_storable += 1
                 result.records_received += 1
                 result.entities.add(item.entity)
                 buffered += 1

@@ -36,7 +36,9 @@ comment on function staging.blank_to_null(text) is
 
 -- ≡ staging.try_numeric: a JSON number as text or a string with thousands separators.
 -- The general path (a regular expression); parse_numeric below tries
--- the usual shapes first.
+-- the usual shapes first. Unlike try_numeric, an exponent has at most two digits: every
+-- value then fits a double precision, which GX compares amounts with (10^309 would make
+-- the comparison itself fail, and the audit with it, instead of rejecting the record).
 create or replace function staging.parse_numeric_any(value text)
 returns numeric
 language sql
@@ -44,7 +46,7 @@ immutable parallel safe
 return case
     when length(btrim(value, E' \t\r\n\u00a0\u3000')) <= 100
         and btrim(value, E' \t\r\n\u00a0\u3000')
-            ~ '^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?([eE][+-]?[0-9]{1,3})?$'
+            ~ '^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?([eE][+-]?[0-9]{1,2})?$'
         then replace(btrim(value, E' \t\r\n\u00a0\u3000'), ',', '')::numeric
 end;
 

@@ -7,6 +7,9 @@
 -- Speed: the payload is taken apart once per row (jsonb_to_record), not once per field, and
 -- the parsers are the inlinable / SET-free twins of sql/staging/000_parsing.sql.
 
+-- Dropped and created again, so a column may be added anywhere (no other object reads it).
+drop view if exists staging.stg_commerce__projects;
+
 create or replace view staging.stg_commerce__projects as
 
 with
@@ -17,7 +20,10 @@ source as (
 ),
 
 fields as (
-    select source.raw_id, source.batch_id, source.received_at, source.source_key, f.*
+    select
+        source.raw_id, source.batch_id, source.received_at, source.source_key,
+        source.payload -> '_landing_findings' as landing_findings,
+        f.*
     from source
     cross join lateral jsonb_to_record(source.payload) as f (
         project_no text, project_name text, investor_name text, investor_uscc text,
@@ -95,7 +101,15 @@ typed as (
         -- GB 32100-2015 check of each USCC, computed once here (NULL when blank)
         staging.uscc_field_is_valid(investor_uscc) as investor_uscc_valid,
         staging.uscc_field_is_valid(project_company_uscc)
-            as project_company_uscc_valid
+            as project_company_uscc_valid,
+
+        ---------- what landing found (hub/warehouse/storable.py): the paths of the values
+        -- that were escaped or are unusable, as a JSON array; NULL when none
+        landing_findings ->> 'invalid_text' as findings_invalid_text,
+        landing_findings ->> 'invalid_number' as findings_invalid_number,
+        landing_findings ->> 'invalid_type' as findings_invalid_type,
+        landing_findings ->> 'value_too_long' as findings_value_too_long,
+        landing_findings ->> 'unreadable_row' as findings_unreadable_row
     from fields
 ),
 

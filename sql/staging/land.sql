@@ -9,6 +9,9 @@
 -- Speed: the payload is taken apart once per row (jsonb_to_record), not once per field, and
 -- the parsers are the inlinable / SET-free twins of sql/staging/000_parsing.sql.
 
+-- Dropped and created again, so a column may be added anywhere (no other object reads it).
+drop view if exists staging.stg_land__parcels;
+
 create or replace view staging.stg_land__parcels as
 
 with
@@ -21,6 +24,7 @@ source as (
 fields as (
     select
         source.raw_id, source.batch_id, source.received_at, source.source_key,
+        source.payload -> '_landing_findings' as landing_findings,
         source.provenance ->> 'file' as provenance_file,
         source.provenance ->> 'line' as provenance_line,
         source.payload ? '_undecodable_base64' or source.payload ? '_unparseable_line'
@@ -83,7 +87,15 @@ typed as (
 
         ---------- appended after the published column list (only the suite reads it)
         -- GB 32100-2015 check of the USCC, computed once here (NULL when blank)
-        staging.uscc_field_is_valid("统一社会信用代码") as land_user_uscc_valid
+        staging.uscc_field_is_valid("统一社会信用代码") as land_user_uscc_valid,
+
+        ---------- what landing found (hub/warehouse/storable.py): the paths of the values
+        -- that were escaped or are unusable, as a JSON array; NULL when none
+        landing_findings ->> 'invalid_text' as findings_invalid_text,
+        landing_findings ->> 'invalid_number' as findings_invalid_number,
+        landing_findings ->> 'invalid_type' as findings_invalid_type,
+        landing_findings ->> 'value_too_long' as findings_value_too_long,
+        landing_findings ->> 'unreadable_row' as findings_unreadable_row
     from fields
     left join ref.districts as by_name on by_name.district_name = fields.district_key
     left join ref.district_aliases as by_alias on by_alias.alias = fields.district_key

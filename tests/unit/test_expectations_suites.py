@@ -10,11 +10,12 @@ import pytest
 
 from expectations.runner import failing_condition
 from expectations.suites import load_suite, source_suite_names, suite_names
+from hub.warehouse.storable import REASONS as LANDING_REASONS
 
 REASON_RE = re.compile(
     r"missing_required:\S+|invalid_uscc|invalid_project_code|unknown_district|invalid_date"
     r"|invalid_month|invalid_amount|negative_amount|implausible_amount|invalid_enum:\S+"
-    r"|unreadable_line"
+    r"|unreadable_line|" + "|".join(LANDING_REASONS)
 )
 
 
@@ -239,3 +240,17 @@ def test_suite_keeps_row_conditions_few(name):
         if "row_condition" in expectation["kwargs"]
     }
     assert len(conditions) <= 1, sorted(conditions)
+
+
+@pytest.mark.parametrize("name", source_suite_names())
+def test_suite_rejects_every_landing_finding(name):
+    """A record the lander had to make storable, or whose values no field holds, carries
+    its findings in the payload (hub/warehouse/storable.py); each source's suite turns
+    every kind of finding into a reject of that name, so none passes unnoticed."""
+    checked = {
+        expectation["kwargs"]["column"]: expectation["meta"]["reason"]
+        for expectation in load_suite(name)["expectations"]
+        if expectation["type"] == "expect_column_values_to_be_null"
+        and expectation["kwargs"]["column"].startswith("findings_")
+    }
+    assert checked == {f"findings_{reason}": reason for reason in LANDING_REASONS}
