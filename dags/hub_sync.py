@@ -15,11 +15,15 @@ refresh keeps `shared` current, so the monthly dispatch (月度调度) and the q
 drawn on whatever day they are due without waiting for a sync. `catchup=False`: every pass reads
 everything new since its own watermarks, so a missed day needs no backfill, the next run covers it.
 
-**When a department is down:** its `ingest_<dept>` task is retried twice (10, then 20 minutes) and
-then fails. `resolve_and_publish` still runs as long as at least one department was read
+**When a department is down** (or its ingest fails in any other way — a database error, an audit
+error, a bug): its `ingest_<dept>` task is retried twice (10, then 20 minutes) and then fails;
+each failed try marks the department 'failed' in `shared.sync_status` with a one-line reason.
+`resolve_and_publish` still runs as long as at least one department was read
 (`all_done_min_one_success`), so one department's outage does not hold back the others' news.
 `flag_failed_ingests` then fails on purpose: Airflow judges a run by its last tasks only, and
-without it a run with a failed ingest would end green.
+without it a run with a failed ingest would end green. A task's error is re-raised as
+`<dept> FAILED: <one line>` (`hub.errors.reraise_redacted`, the same redaction as `hub sync`):
+the task log shows the traceback's frames, never a secret or a record's payload.
 
 **Rerun safety:** every step is idempotent. A batch id is derived from the records, watermarks move
 in the same transaction as the rows they cover, merges change only what differs, and publishing
@@ -50,9 +54,12 @@ def ingest_task(source_system: str):
     def ingest_source(params=None) -> dict:
         from hub_airflow.connections import hub_settings
 
+        from hub.errors import reraise_redacted
         from hub.pipeline import ingest
 
-        return ingest(hub_settings(), source_system, full=bool(params and params["full"]))
+        settings = hub_settings()
+        with reraise_redacted(settings, source_system):
+            return ingest(settings, source_system, full=bool(params and params["full"]))
 
     return ingest_source
 
@@ -65,18 +72,24 @@ def ingest_task(source_system: str):
 def resolve_and_publish() -> dict:
     from hub_airflow.connections import hub_settings
 
+    from hub.errors import reraise_redacted
     from hub.pipeline import resolve_and_publish as run
 
-    return run(hub_settings())
+    settings = hub_settings()
+    with reraise_redacted(settings, "publish"):
+        return run(settings)
 
 
 @task(multiple_outputs=False)
 def summarize() -> dict:
     from hub_airflow.connections import hub_settings
 
+    from hub.errors import reraise_redacted
     from hub.pipeline import summarize as run
 
-    return run(hub_settings())
+    settings = hub_settings()
+    with reraise_redacted(settings, "summarize"):
+        return run(settings)
 
 
 @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)

@@ -12,6 +12,12 @@ A held batch (expectations/batch_checks.py) stays in raw, unmerged: core and `sh
 the last good data, meta.batches.status and shared.sync_status.last_status say 'held' and
 shared.sync_status.detail says why. Holding is not a failure: the sync goes on with the
 other departments and `hub sync` still exits 0.
+
+A department whose ingest fails — cannot be read, or anything unforeseen (a database error,
+an audit error, a bug) — fails only itself: its batch and shared.sync_status say 'failed'
+with a one-line, redacted reason (hub/errors.py), `run_sync` reports it and goes on with the
+other departments, and publishes them. What the failed batch committed to raw is audited and
+merged by the next sync of that department.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
+
 from connectors.common.drift import report_schema_drift
 from connectors.common.records import SourceUnavailable
 from hub.config import SOURCE_SYSTEMS, Settings
+from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
 from hub.sources import SOURCES, build_connector
 from hub.warehouse.connection import (
@@ -65,58 +74,104 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
     when the lock is taken belongs to a sync that died. Whatever such a batch (or a 'failed'
     one) committed to raw is audited and merged first: a rerun's COPY skips those versions
     as already landed, so nothing else would ever bring them into core.
+
+    Whatever goes wrong (any Exception) is re-raised after the batch and the department's
+    sync status are marked 'failed' with ``hub.errors.one_line`` of the error: the open
+    transaction is rolled back first, and the lock is released before the error leaves.
     """
     url = warehouse_url(settings)
     batch_id = new_batch_id(source_system)
-    with connect(url) as conn:
+    recorded = False
+    try:
+        with connect(url) as conn:
+            run_sql_file(
+                conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system}
+            )
+            conn.commit()
+            with warehouse_lock(conn, f"source:{source_system}"):
+                try:
+                    return _ingest_locked(conn, url, settings, source_system, batch_id, full)
+                except Exception as error:
+                    # Still under the lock, so no other sync of this source sees the batch
+                    # 'running' in between; warehouse_lock then unlocks on the way out.
+                    recorded = _record_failure(conn, settings, source_system, batch_id, error)
+                    raise
+    except Exception as error:
+        if not recorded:  # the connection broke, or the failure came before the lock
+            try:
+                with connect(url) as conn:
+                    _record_failure(conn, settings, source_system, batch_id, error)
+            except Exception as second:
+                log.warning(
+                    "%s: could not mark batch %s failed: %s",
+                    source_system,
+                    batch_id,
+                    one_line(second, configured_secrets(settings)),
+                )
+        raise
+
+
+def _record_failure(
+    conn, settings: Settings, source_system: str, batch_id: str, error: BaseException
+) -> bool:
+    """Mark the batch and the department's sync 'failed' with the error's one line (after
+    rolling back whatever the failure left open). False if that could not be done."""
+    if conn.closed:
+        return False
+    try:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
         run_sql_file(
-            conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system}
+            conn,
+            "core/finish_batch_failed.sql",
+            {
+                "batch_id": batch_id,
+                "source_system": source_system,
+                "detail": one_line(error, configured_secrets(settings)),
+            },
         )
         conn.commit()
-        with warehouse_lock(conn, f"source:{source_system}"):
-            orphans = run_sql_file(
-                conn,
-                "core/unfinished_batches.sql",
-                {"source_system": source_system, "batch_id": batch_id},
-                raw_table=raw_table(source_system, SOURCES[source_system].entity),
-            ).fetchall()
-            for orphan_batch_id, orphan_records in orphans:
-                log.warning(
-                    "%s: recovering batch %s left by an interrupted sync",
-                    source_system,
-                    orphan_batch_id,
-                )
-                _audit_and_merge(conn, url, source_system, orphan_batch_id, orphan_records, 0)
-            state = _source_state(conn, source_system)
-            try:
-                connector = build_connector(settings, source_system)
-                records = report_schema_drift(
-                    connector.read(state, full=full), connector.unknown_fields
-                )
-                landed = land_stream(conn, source_system, batch_id, records)
-            except SourceUnavailable as error:
-                run_sql_file(
-                    conn,
-                    "core/finish_batch_failed.sql",
-                    {"batch_id": batch_id, "source_system": source_system, "detail": str(error)},
-                )
-                conn.commit()
-                raise
-            changed_periods = (
-                _changed_periods(state, landed.state) if source_system == "stats" else None
-            )
-            incidents = "; ".join(f"{i.kind}: {i.detail}" for i in landed.incidents) or None
-            outcome = _audit_and_merge(
-                conn,
-                url,
-                source_system,
-                batch_id,
-                landed.records_received,
-                landed.records_new,
-                full=full,
-                changed_periods=changed_periods,
-                incidents=incidents,
-            )
+        return True
+    except Exception:
+        if not conn.closed:
+            conn.rollback()
+        return False
+
+
+def _ingest_locked(
+    conn, url: str, settings: Settings, source_system: str, batch_id: str, full: bool
+) -> dict[str, Any]:
+    """The ingest proper, run while holding the source's lock (see ``ingest``)."""
+    orphans = run_sql_file(
+        conn,
+        "core/unfinished_batches.sql",
+        {"source_system": source_system, "batch_id": batch_id},
+        raw_table=raw_table(source_system, SOURCES[source_system].entity),
+    ).fetchall()
+    for orphan_batch_id, orphan_records in orphans:
+        log.warning(
+            "%s: recovering batch %s left by an interrupted sync",
+            source_system,
+            orphan_batch_id,
+        )
+        _audit_and_merge(conn, url, source_system, orphan_batch_id, orphan_records, 0)
+    state = _source_state(conn, source_system)
+    connector = build_connector(settings, source_system)
+    records = report_schema_drift(connector.read(state, full=full), connector.unknown_fields)
+    landed = land_stream(conn, source_system, batch_id, records)
+    changed_periods = _changed_periods(state, landed.state) if source_system == "stats" else None
+    incidents = "; ".join(f"{i.kind}: {i.detail}" for i in landed.incidents) or None
+    outcome = _audit_and_merge(
+        conn,
+        url,
+        source_system,
+        batch_id,
+        landed.records_received,
+        landed.records_new,
+        full=full,
+        changed_periods=changed_periods,
+        incidents=incidents,
+    )
     return {
         "source_system": source_system,
         "batch_id": batch_id,
@@ -331,29 +386,47 @@ def _derive_lifecycles(conn) -> dict[int, Any]:
 
 @dataclass
 class SyncReport:
+    """What one ``run_sync`` did. ``failures``: department → one-line reason (redacted, at
+    most ``hub.errors.MAX_REASON`` characters); ``publish_failure``: the same for publishing."""
+
     ingested: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     published: dict[str, Any] | None = None
+    publish_failure: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and self.publish_failure is None
 
 
 def run_sync(
     settings: Settings, *, full: bool = False, sources: tuple[str, ...] = SOURCE_SYSTEMS
 ) -> SyncReport:
-    """One complete pass. A department that cannot be read is reported and skipped: the
-    others are still ingested and published, and earlier data of the failed one stays."""
+    """One complete pass. A department whose ingest fails for any reason (it cannot be read,
+    a database error, a bug) is reported and skipped: the others are still ingested and
+    published, and earlier data of the failed one stays. A failure to publish is reported
+    too. Neither raises (KeyboardInterrupt and SystemExit do); each is logged as one line at
+    ERROR, and its traceback, messages redacted, at INFO (`hub -v`)."""
     report = SyncReport()
+    secrets = configured_secrets(settings)
     for source_system in sources:
         try:
             report.ingested.append(ingest(settings, source_system, full=full))
-        except SourceUnavailable as error:
-            log.error("%s", error)
-            report.failures[source_system] = str(error)
-    report.published = resolve_and_publish(settings)
+        except Exception as error:
+            report.failures[source_system] = _log_failure(source_system, error, secrets)
+    try:
+        report.published = resolve_and_publish(settings)
+    except Exception as error:
+        report.publish_failure = _log_failure("publish", error, secrets)
     return report
+
+
+def _log_failure(what: str, error: Exception, secrets: tuple[str, ...]) -> str:
+    reason = one_line(error, secrets)
+    log.error("%s FAILED: %s", what, reason)
+    if not isinstance(error, SourceUnavailable):  # expected: its line says all there is
+        log.info("%s failure, traceback:\n%s", what, redacted_traceback(error, secrets))
+    return reason
 
 
 def summarize(settings: Settings) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Run hub_sync with ``dag.test()`` on a throw-away SQLite metadata database.
 
-The first two tests replace ``hub.pipeline`` with a recorder, to pin down what the DAG itself
+The first three tests replace ``hub.pipeline`` with a recorder, to pin down what the DAG itself
 adds: the settings it builds, the ``full`` param, and what happens to the run when one department
 cannot be read. The last one is the real thing: sandbox departments → a fresh warehouse → shared.
 """
@@ -13,15 +13,19 @@ import types
 import pytest
 
 SOURCE_SYSTEMS = ("commerce", "approval", "land", "stats")
+SECRET_TOKEN = "stats-token-do-not-print"
+PAYLOAD = '{"project_name": "' + "PAYLOAD-MARKER-" * 40 + '"}'
 INGESTS = tuple(f"ingest_{dept}" for dept in SOURCE_SYSTEMS)
 
 
 class RecordingPipeline(types.ModuleType):
-    """Stands in for ``hub.pipeline``; departments in ``down`` raise SourceUnavailable."""
+    """Stands in for ``hub.pipeline``; departments in ``down`` raise SourceUnavailable, those
+    in ``broken`` an error nobody planned for, quoting the stats token and a record."""
 
-    def __init__(self, down: tuple[str, ...] = ()) -> None:
+    def __init__(self, down: tuple[str, ...] = (), broken: tuple[str, ...] = ()) -> None:
         super().__init__("hub.pipeline")
         self.down = down
+        self.broken = broken
         self.calls: list[tuple] = []
 
     def ingest(self, settings, source_system, *, full=False):
@@ -30,6 +34,8 @@ class RecordingPipeline(types.ModuleType):
         self.calls.append(("ingest", source_system, settings.warehouse_url, full))
         if source_system in self.down:
             raise SourceUnavailable(source_system, "http://sandbox.invalid", "connection refused")
+        if source_system in self.broken:
+            raise RuntimeError(f"token {settings.stats.token} in row {PAYLOAD}")
         return {
             "source_system": source_system,
             "batch_id": f"{source_system}-1",
@@ -108,6 +114,34 @@ def test_one_department_down_publishes_the_others_and_fails_the_run(
     }
     assert dag_run.state == "failed"
     assert ("resolve_and_publish",) in pipeline.calls
+
+
+@pytest.mark.slow
+def test_an_unforeseen_ingest_error_fails_that_task_only_and_its_message_is_redacted(
+    airflow_db, hub_sync, monkeypatch, caplog, capfd
+):
+    pipeline = RecordingPipeline(broken=("stats",))
+    monkeypatch.setitem(sys.modules, "hub.pipeline", pipeline)
+    monkeypatch.setenv("HUB_WAREHOUSE_URL", "postgresql+psycopg://env@env-host:5432/hub")
+    monkeypatch.setenv("HUB_SOURCE_STATS_TOKEN", SECRET_TOKEN)
+    for task in hub_sync.tasks:
+        task.retries = 0
+
+    dag_run = hub_sync.test()
+
+    assert _states(dag_run) == {
+        **dict.fromkeys(INGESTS, "success"),
+        "ingest_stats": "failed",
+        "resolve_and_publish": "success",
+        "summarize": "success",
+        "flag_failed_ingests": "failed",
+    }
+    assert ("resolve_and_publish",) in pipeline.calls
+    # the task fails with one line; neither the token nor the whole row reaches any log
+    out, err = capfd.readouterr()
+    logged = out + err + caplog.text
+    assert "HubFailure: stats FAILED: RuntimeError: token *** in row" in logged
+    assert SECRET_TOKEN not in logged and PAYLOAD not in logged
 
 
 @pytest.mark.integration

@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -512,9 +511,7 @@ def test_a_second_sync_lands_only_the_changes_and_a_full_resync_nothing(
 
         after = {source: source_state(url, source) for source in SOURCES}
         counts = {s: _rows(url, f"select count(*) from {t}")[0][0] for s, t in RAW_TABLES.items()}
-        started = time.monotonic()
         full = {source: ingest(settings, source, full=True) for source in SOURCES}
-        assert time.monotonic() - started < 30
         assert {s: r["records_new"] for s, r in full.items()} == dict.fromkeys(SOURCES, 0)
         assert all(r["status"] in ("ok", "held") for r in full.values())
         assert full["commerce"]["records_received"] == len(departments.commerce_records())

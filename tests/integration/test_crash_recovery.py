@@ -31,6 +31,10 @@ from hub.warehouse.connection import connect
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Hang guards, not speed checks (how fast this runs belongs in benchmarks): how long to wait
+#: for a child to be caught mid-landing, and for the completing rerun to exit.
+CATCH_WITHIN_S = 300
+RERUN_WITHIN_S = 900
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 #: Enough pages that landing commits many times and lasts a while under the latency below.
 PAGES = {"commerce": {"page_size": 40}, "approval": {"limit": 100}, "stats": {"limit": 100}}
@@ -114,7 +118,7 @@ def start_sync(departments: SandboxDepartments, url: str, home: Path) -> subproc
 
 def kill_while_landing(process: subprocess.Popen, url: str, table: str, total: int) -> int:
     """SIGKILL the sync once ``table`` holds some but not all of its ``total`` rows."""
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + CATCH_WITHIN_S
     try:
         while time.monotonic() < deadline:
             landed = count(url, table)
@@ -171,7 +175,7 @@ class Outcome:
     clean: dict[str, list[str]]  # snapshot after one uninterrupted sync
     commerce_caught: int  # commerce rows committed when the first run was killed
     stats_caught: int
-    seconds: float
+    rerun_exit: int  # exit status of the run after the two kills (0: every source synced)
 
     def differing(self, names: list[str]) -> str:
         return "; ".join(
@@ -184,7 +188,6 @@ class Outcome:
 
 @pytest.fixture(scope="module")
 def outcome(large_city, databases, tmp_path_factory) -> Outcome:
-    started = time.monotonic()
     home = tmp_path_factory.mktemp("crash")
     crashed_url, clean_url = databases.create(), databases.create()
     commerce_total = len(large_city.commerce_records)
@@ -208,7 +211,7 @@ def outcome(large_city, databases, tmp_path_factory) -> Outcome:
         assert count(crashed_url, "raw.commerce__projects") == commerce_total
 
         third = start_sync(departments, crashed_url, home / "crashed")
-        _, stderr = third.communicate(timeout=60)
+        _, stderr = third.communicate(timeout=RERUN_WITHIN_S)
         assert third.returncode == 0, stderr.decode(errors="replace")[-2000:]
 
         departments.faults = FaultKnobs()  # the clean run needs no slowing down
@@ -220,14 +223,14 @@ def outcome(large_city, databases, tmp_path_factory) -> Outcome:
         clean=snapshot(clean_url),
         commerce_caught=commerce_caught,
         stats_caught=stats_caught,
-        seconds=time.monotonic() - started,
+        rerun_exit=third.returncode,
     )
 
 
 def test_the_sync_was_killed_mid_landing_twice(outcome, large_city):
     assert 0 < outcome.commerce_caught < len(large_city.commerce_records)
     assert outcome.stats_caught > 0
-    assert outcome.seconds < 60
+    assert outcome.rerun_exit == 0  # the run after the two kills synced every source
 
 
 def test_after_the_crashes_raw_and_state_equal_an_uninterrupted_sync(outcome):
