@@ -39,10 +39,12 @@ def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
             f"new {item['records_new']:>7}  rejected {item['rejected']:>5}  "
             f"batch {item['batch_id']}{held}"
         )
-    for source_system, error in report.failures.items():
-        print(f"{source_system:<9} FAILED: {error}", file=sys.stderr)
+    for source_system, reason in report.failures.items():
+        print(f"{source_system} FAILED: {reason}", file=sys.stderr)
     if report.published:
         print(f"published {report.published['projects']} projects")
+    if report.publish_failure:
+        print(f"publish FAILED: {report.publish_failure}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -70,7 +72,7 @@ def print_summary(summary: dict) -> None:
 
 
 def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from hub.sandbox import SandboxCredentials, serve_forever
+    from hub.sandbox import FaultKnobs, SandboxCredentials, serve_forever
 
     land_dir = Path(args.land_dir) if args.land_dir else settings.land.directory
     # The sandbox accepts whatever credentials the hub is configured with, so one .env
@@ -89,6 +91,7 @@ def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
         truth_path=args.truth,
         host=args.host,
         credentials=credentials,
+        faults=FaultKnobs(seed=args.seed, hostile_records=args.hostile) if args.hostile else None,
     )
     return 0
 
@@ -96,7 +99,7 @@ def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from hub.demo import run_demo
 
-    return run_demo(settings, size=args.size, seed=args.seed, via=args.via)
+    return run_demo(settings, size=args.size, seed=args.seed, via=args.via, hostile=args.hostile)
 
 
 def _cmd_access_grant(settings: Settings, args: argparse.Namespace) -> int:
@@ -273,6 +276,19 @@ def _cmd_dq_docs(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+HOSTILE_HELP = (
+    "mix N hostile records (NUL bytes, NaN, invalid UTF-8, ...) into each department's feed;"
+    " they belong to no project, so the stage counts must not change (default 0)"
+)
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -333,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to bind (0.0.0.0 inside a container)"
     )
+    serve.add_argument(
+        "--hostile", type=_non_negative_int, default=0, metavar="N", help=HOSTILE_HELP
+    )
     serve.set_defaults(handler=_cmd_sandbox_serve)
 
     demo = commands.add_parser(
@@ -345,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("cli", "airflow"),
         default="airflow",
         help="run the sync through Airflow's dag.test() or directly",
+    )
+    demo.add_argument(
+        "--hostile", type=_non_negative_int, default=0, metavar="N", help=HOSTILE_HELP
     )
     demo.set_defaults(handler=_cmd_demo)
     access = commands.add_parser("access", help="who may read the warehouse").add_subparsers(
@@ -368,12 +390,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A command that fails unexpectedly prints ``hub: error: <one line>``
+    (redacted, bounded: hub/errors.py) and returns 1; with ``-v`` its traceback is logged too,
+    messages redacted. KeyboardInterrupt and SystemExit pass through."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return args.handler(Settings.from_env(), args)
+    settings: Settings | None = None
+    try:
+        settings = Settings.from_env()
+        return args.handler(settings, args)
+    except Exception as error:
+        from hub.errors import configured_secrets, one_line, redacted_traceback
+
+        secrets = configured_secrets(settings)
+        if args.verbose:
+            logging.getLogger("hub").error("%s", redacted_traceback(error, secrets))
+        print(f"hub: error: {one_line(error, secrets)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Generates a labelled scenario, serves it on loopback, migrates the warehouse (embedded
 unless HUB_WAREHOUSE_URL is set), runs one sync — through Airflow's ``dags test`` or the
-CLI path — and prints the summary next to the scenario's own ground truth.
+CLI path — and prints the summary next to the scenario's own ground truth. ``--hostile N``
+mixes N hostile records into each department's feed (``FaultKnobs.hostile_records``): they
+belong to no project, so the stage counts must still equal the truth's.
 """
 
 from __future__ import annotations
@@ -17,20 +19,27 @@ from hub.config import PROJECT_ROOT, Settings
 from hub.lifecycle import STAGES
 
 
-def run_demo(settings: Settings, *, size: int, seed: int, via: str) -> int:
+def run_demo(settings: Settings, *, size: int, seed: int, via: str, hostile: int = 0) -> int:
     from hub.cli import print_summary
+    from hub.errors import redacted_url
     from hub.pipeline import run_sync, summarize, warehouse_url
-    from hub.sandbox import SandboxDepartments, generate_scenario
+    from hub.sandbox import FaultKnobs, SandboxDepartments, generate_scenario
     from hub.warehouse.migrations import upgrade
 
     url = warehouse_url(settings)
-    print(f"warehouse: {_redacted(url)}")
+    print(f"warehouse: {redacted_url(url)}")
     upgrade(url, settings.reference_dir)
 
     scenario = generate_scenario(size=size, seed=seed)
-    land_dir = settings.home / "demo" / f"land-{size}-{seed}"
+    # Files with hostile rows differ from those without: a folder of their own, so a later run
+    # never re-delivers a file under the same name with different content.
+    folder = f"land-{size}-{seed}-hostile{hostile}" if hostile else f"land-{size}-{seed}"
+    land_dir = settings.home / "demo" / folder
     departments = SandboxDepartments(
-        scenario, land_dir, ports={"commerce": 0, "approval": 0, "stats": 0}
+        scenario,
+        land_dir,
+        ports={"commerce": 0, "approval": 0, "stats": 0},
+        faults=FaultKnobs(seed=seed, hostile_records=hostile),
     )
     departments.start()
     try:
@@ -41,7 +50,8 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str) -> int:
             "HUB_HOME": str(settings.home),
         }
         demo_settings = Settings.from_env(env)
-        print(f"sandbox: {size} true projects (seed {seed}); syncing via {via}")
+        mixed_in = f", {len(departments.hostile_records())} hostile records" if hostile else ""
+        print(f"sandbox: {size} true projects (seed {seed}){mixed_in}; syncing via {via}")
         if via == "airflow":
             ok = _sync_through_airflow(env, settings.home)
         else:
@@ -51,6 +61,13 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str) -> int:
 
     summary = summarize(dataclasses.replace(settings, warehouse_url=url))
     print_summary(summary)
+    if hostile:
+        missed = _hostile_not_rejected(url, departments.hostile_records())
+        total = len(departments.hostile_records())
+        print(f"Hostile records rejected with their reasons: {total - len(missed)} of {total}.")
+        for record in missed:
+            print(f"  not as expected: {record.source_system} {record.kind} {record.reasons}")
+        ok = ok and not missed
     truth = scenario.truth.stage_counts()
     hub_counts = {stage: summary["projects_per_stage"].get(stage, 0) for stage in STAGES}
     if hub_counts == {stage: truth.get(stage, 0) for stage in STAGES}:
@@ -61,6 +78,29 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str) -> int:
         if hub_counts[stage] != truth.get(stage, 0):
             print(f"  {stage:<20} hub {hub_counts[stage]:>5}  truth {truth.get(stage, 0):>5}")
     return 1
+
+
+def _hostile_not_rejected(url: str, hostile: list) -> list:
+    """The sandbox's hostile records that are not open rejects with exactly their reasons."""
+    from hub.warehouse.connection import connect, fetch_dicts
+
+    with connect(url) as conn:
+        rows = fetch_dicts(conn, "reports/open_reject_reasons.sql")
+    found = {}
+    for row in rows:
+        reasons = sorted(row["reasons"])
+        found[(row["source_system"], row["source_key"])] = reasons
+        found[(row["source_system"], row["file_name"], row["line_no"])] = reasons
+    return [
+        record
+        for record in hostile
+        if found.get(
+            (record.source_system, record.source_key)
+            if record.source_key is not None
+            else (record.source_system, record.file, record.line)
+        )
+        != sorted(record.reasons)
+    ]
 
 
 def _sync_through_airflow(env: dict[str, str], home: Path) -> bool:
@@ -83,9 +123,3 @@ def _sync_through_airflow(env: dict[str, str], home: Path) -> bool:
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
     return result.returncode == 0
-
-
-def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)

@@ -2,10 +2,11 @@
 
 ``generate_scenario`` builds the four departments' data from a model of true projects (and
 keeps that model as the ground truth); ``SandboxDepartments`` serves it on loopback ports
-and drops the land files — misbehaving as ``FaultKnobs`` say, when asked to;
-``serve_forever`` is ``hub sandbox serve``.
+and drops the land files — misbehaving as ``FaultKnobs`` say, when asked to, down to hostile
+records (``HostileRecord``) mixed into the feeds; ``serve_forever`` is ``hub sandbox serve``.
 """
 
+from hub.sandbox.hostile import HostileRecord
 from hub.sandbox.land_files import write_land_files
 from hub.sandbox.scenario import (
     GroundTruth,
@@ -26,6 +27,7 @@ from hub.sandbox.servers import (
 __all__ = [
     "FaultKnobs",
     "GroundTruth",
+    "HostileRecord",
     "LandDelivery",
     "LandFile",
     "SandboxCredentials",

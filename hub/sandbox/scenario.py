@@ -305,11 +305,14 @@ class GroundTruth:
             ],
         }
 
-    def write(self, path: Path | str) -> None:
+    def write(self, path: Path | str, *, extra: dict[str, Any] | None = None) -> None:
+        """``to_json()`` as a file, with ``extra`` top-level entries (what the servers add to
+        the scenario, e.g. their hostile records)."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
-            json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps({**self.to_json(), **(extra or {})}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
         )
 
 

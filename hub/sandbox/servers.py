@@ -13,10 +13,11 @@ lock; handlers copy what they send while holding it.
 Fault knobs (``FaultKnobs``, all off by default) make the departments misbehave the way real
 ones do — transient errors, rate limiting, latency, short-lived tokens, a live table shifting
 under offset pagination, a statistics revision published mid-pull, responses cut off in
-transit, undecodable CSV rows, late ``.done`` markers — so tests can check that a sync still
-lands exactly what the departments hold. Every random choice comes from a ``random.Random``
-seeded with ``FaultKnobs.seed`` (one per department and kind of fault), so a run is
-repeatable; ``fault_counts()`` says what was actually played.
+transit, undecodable CSV rows, late ``.done`` markers, hostile records mixed into a feed — so
+tests can check that a sync still lands exactly what the departments hold, and rejects only
+what it must. Every random choice comes from a ``random.Random`` seeded with
+``FaultKnobs.seed`` (one per department and kind of fault), so a run is repeatable;
+``fault_counts()`` says what was actually played.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import binascii
 import bisect
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -47,6 +49,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from hub.sandbox.hostile import (
+    HOSTILE_DEPARTMENTS,
+    HostileJsonRecord,
+    HostileLandRow,
+    HostileRecord,
+    land_cells_are_plain,
+    make_json_records,
+    make_land_rows,
+    render_json,
+)
 from hub.sandbox.land_files import DONE_SUFFIX, render_land_file
 from hub.sandbox.scenario import LOCAL_TZ, LandFile, Scenario, StatsPeriod, generate_scenario
 
@@ -109,8 +121,22 @@ class FaultKnobs:
       ``advance_land_markers()`` counts one listing — or when ``mark_land_file_done`` is
       called. A file drawn 0 is delivered at once.
 
+    Every department (applied once, at ``start()``; see ``hub/sandbox/hostile.py``):
+
+    - ``hostile_records`` (N): N records per department in ``hostile_departments`` served in
+      addition to the scenario's, each a copy of a valid record with a fresh key (no true
+      project's) and one hostile value — NUL or control characters, a lone surrogate, bytes
+      that are not UTF-8 (land: not GB18030), an object for a string, a list, ``1e309``,
+      ``NaN``, ``-Infinity`` or a 5000-digit integer for an amount, a 300,000-character
+      name, an impossible date or timestamp, a CSV row with a column too few or too many —
+      the kinds cycled in order. Each is served right next to the record it was copied from
+      (stats: in the latest period's roster), so it shares a page or file with normal
+      records. ``hostile_records()`` lists them with the reject reasons the hub must give.
+      They belong to no project: the ground truth's stage counts do not change.
+
     Changing the knobs at run time (``departments.faults = FaultKnobs(...)``) reseeds the
-    random generators and resets the per-setting limits; fault counts are kept.
+    random generators and resets the per-setting limits; fault counts are kept. Hostile
+    records, once served, stay.
     """
 
     seed: int = 0
@@ -128,6 +154,8 @@ class FaultKnobs:
     stats_revision_bump_limit: int = 1
     broken_encoding_rows: int = 0
     late_done_markers: int = 0
+    hostile_records: int = 0
+    hostile_departments: tuple[str, ...] = HOSTILE_DEPARTMENTS
 
     def __post_init__(self) -> None:
         for name in (
@@ -148,11 +176,19 @@ class FaultKnobs:
             "stats_revision_bump_limit",
             "broken_encoding_rows",
             "late_done_markers",
+            "hostile_records",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
         if self.approval_token_lifetime_s is not None and self.approval_token_lifetime_s <= 0:
             raise ValueError("approval_token_lifetime_s must be > 0")
+        if isinstance(self.hostile_departments, str):  # ("land") is a str, not a tuple
+            raise ValueError("hostile_departments must be a tuple of department names")
+        unknown = sorted(set(self.hostile_departments) - set(HOSTILE_DEPARTMENTS))
+        if unknown:
+            raise ValueError(f"hostile_departments: no such department {unknown}")
+        # a list given is kept as a tuple: the knobs stay hashable and immutable
+        object.__setattr__(self, "hostile_departments", tuple(self.hostile_departments))
 
 
 NO_FAULTS = FaultKnobs()
@@ -307,7 +343,12 @@ class _FaultInjector:
 
 
 def _json_bytes(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except TypeError:
+        # A hostile record's RawJson value: rendered by substitution. Normal answers never
+        # get here, so their speed does not depend on the hostile_records knob.
+        return render_json(payload)
 
 
 Response = tuple[int, Any, dict[str, str]]
@@ -352,8 +393,20 @@ class _CommerceDepartment:
         self._api_key = api_key
         self._faults = faults or _FaultInjector(NO_FAULTS)
         self._records = {record["project_no"]: copy.deepcopy(record) for record in records}
+        # Served among the records but never part of them: project_no -> (the instant it is
+        # ordered at — its updated_at may be unreadable —, the record).
+        self._hostile: dict[str, tuple[datetime, dict[str, Any]]] = {}
         self._ordered: list[tuple[datetime, str, dict[str, Any]]] | None = None
         self.drifted: list[str] = []  # project_no moved by concurrent updates, in order
+
+    def add_hostile(self, hostile: list[HostileJsonRecord]) -> None:
+        """Serve these too, each ordered as the record it was copied from."""
+        with self._lock:
+            for item in hostile:
+                template = self._records[item.truth.copy_of]
+                order_at = datetime.fromisoformat(template["updated_at"])
+                self._hostile[item.truth.source_key] = (order_at, copy.deepcopy(item.record))
+            self._ordered = None
 
     def upsert(self, record: dict[str, Any]) -> dict[str, Any]:
         """Insert or replace by project_no, stamped with an updated_at later than any so far."""
@@ -377,15 +430,24 @@ class _CommerceDepartment:
             return list(self.drifted)
 
     def records(self) -> list[dict[str, Any]]:
-        """Every record as served now, in the feed's order."""
+        """Every record as served now, in the feed's order (hostile ones left out)."""
         with self._lock:
-            return [copy.deepcopy(record) for _, _, record in self._sorted_locked()]
+            return [
+                copy.deepcopy(record)
+                for _, key, record in self._sorted_locked()
+                if key not in self._hostile
+            ]
 
     def _sorted_locked(self) -> list[tuple[datetime, str, dict[str, Any]]]:
         if self._ordered is None:
             self._ordered = sorted(
-                (datetime.fromisoformat(r["updated_at"]), r["project_no"], r)
-                for r in self._records.values()
+                [
+                    *(
+                        (datetime.fromisoformat(r["updated_at"]), r["project_no"], r)
+                        for r in self._records.values()
+                    ),
+                    *((at, key, r) for key, (at, r) in self._hostile.items()),
+                ]
             )
         return self._ordered
 
@@ -398,8 +460,10 @@ class _CommerceDepartment:
     def _drift_locked(self, since: datetime | None, start: int, how_many: int) -> None:
         """A concurrent update: records before ``start`` (already paged past) move to the end."""
         matching = self._window_locked(since)
-        passed = [project_no for _, project_no, _ in matching[:start]]
-        pool = passed or [project_no for _, project_no, _ in matching]
+        # hostile records keep their place and their (maybe unreadable) updated_at
+        movable = [key for _, key, _ in matching if key not in self._hostile]
+        passed = [key for _, key, _ in matching[:start] if key not in self._hostile]
+        pool = passed or movable
         if not pool:
             return
         with self._faults.rng("commerce:drift") as rng:
@@ -478,14 +542,43 @@ class _ApprovalDepartment:
         faults: _FaultInjector | None = None,
     ):
         self._lock = threading.Lock()
-        self._events = copy.deepcopy(events)
+        self._events = copy.deepcopy(events)  # the stream as served, hostile events included
+        self._hostile_ids: set[str] = set()
         self._credentials = credentials
         self._faults = faults or _FaultInjector(NO_FAULTS)
         self._token_expiry: dict[str, float] = {}  # token -> time.monotonic() deadline
 
     def events(self) -> list[dict[str, Any]]:
+        """The stream as served, hostile events left out."""
         with self._lock:
-            return copy.deepcopy(self._events)
+            if not self._hostile_ids:
+                return copy.deepcopy(self._events)
+            return [
+                copy.deepcopy(event)
+                for event in self._events
+                if event["event_id"] not in self._hostile_ids
+            ]
+
+    def add_hostile(self, hostile: list[HostileJsonRecord]) -> None:
+        """Serve these too, each right after the event it was copied from."""
+        with self._lock:
+            for item in hostile:
+                at = next(
+                    index
+                    for index, event in enumerate(self._events)
+                    if event["event_id"] == item.truth.copy_of
+                )
+                self._events.insert(at + 1, copy.deepcopy(item.record))
+                self._hostile_ids.add(item.truth.source_key)
+
+    def events_before(self, position: int) -> int:
+        """How many of ``events()`` precede stream position ``position``."""
+        with self._lock:
+            if not self._hostile_ids:
+                return position
+            return sum(
+                event["event_id"] not in self._hostile_ids for event in self._events[:position]
+            )
 
     def append(self, event: dict[str, Any]) -> None:
         with self._lock:
@@ -578,6 +671,10 @@ class _StatsDepartment:
         self._current: dict[str, StatsPeriod] = {}
         self._history: dict[tuple[str, int], StatsPeriod] = {}
         self.bumped: list[tuple[str, int]] = []  # (period, new revision) published mid-pull
+        # Hostile rows stay out of the published rosters (so revisions and bumps leave them
+        # alone) and are merged in when a period is served: period -> rows.
+        self._hostile: dict[str, list[dict[str, Any]]] = {}
+        self._merged: dict[str, tuple[StatsPeriod, list[dict[str, Any]]]] = {}
         for period in periods:
             if period.current:
                 self._publish_locked(self._sorted_copy(period))
@@ -608,6 +705,29 @@ class _StatsDepartment:
     def bumped_revisions(self) -> list[tuple[str, int]]:
         with self._lock:
             return list(self.bumped)
+
+    def latest_period(self) -> StatsPeriod | None:
+        with self._lock:
+            return self._current[max(self._current)] if self._current else None
+
+    def add_hostile(self, period: str, hostile: list[HostileJsonRecord]) -> None:
+        """Serve these in every revision of ``period`` from now on, in key order."""
+        with self._lock:
+            self._hostile.setdefault(period, []).extend(
+                copy.deepcopy(item.record) for item in hostile
+            )
+            self._merged.pop(period, None)
+
+    def _served_rows_locked(self, period: StatsPeriod) -> list[dict[str, Any]]:
+        """The roster as served: the published rows and the period's hostile rows."""
+        hostile = self._hostile.get(period.period)
+        if not hostile:
+            return period.rows
+        merged = self._merged.get(period.period)
+        if merged is None or merged[0] is not period:
+            rows = sorted([*period.rows, *hostile], key=lambda row: row["stat_project_id"])
+            merged = self._merged[period.period] = (period, rows)
+        return merged[1]
 
     def set_period(self, period: StatsPeriod) -> None:
         """Publish a revision. As the bureau promises: a closed period never changes, and a
@@ -666,7 +786,7 @@ class _StatsDepartment:
             period = self._current.get(name)
             if period is None:
                 return 404, {"detail": f"period {name} not found"}, {}
-            rows = period.rows
+            rows = self._served_rows_locked(period)
             start = 0
             if after:
                 keys = [row["stat_project_id"] for row in rows]
@@ -693,12 +813,15 @@ class LandDelivery:
 
     Attributes:
         name: ``land_supply_YYYYMMDD.csv``.
-        rows: its data rows, in file order, as given (broken ones included, unbroken).
+        rows: its data rows, in file order, as given (broken ones included, unbroken;
+            hostile ones not).
         lines: the file line on which each row starts (the header is line 1).
         broken: line → the bytes written for that row (without ``\\r\\n``) where a byte
             invalid in GB18030 was put in; those rows cannot be read.
         content: the file's complete bytes.
         done: whether its ``.done`` marker exists (until then the file may be half-written).
+        hostile: line → the bytes written (without ``\\r\\n``) of a hostile row put in
+            (``FaultKnobs.hostile_records``; what each is: ``hostile_records()``).
     """
 
     name: str
@@ -707,6 +830,7 @@ class LandDelivery:
     broken: dict[int, bytes]
     content: bytes
     done: bool
+    hostile: dict[int, bytes] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -737,10 +861,17 @@ class _LandDepartment:
         self._due: dict[str, int] = {}  # name -> listing count at which its marker appears
         self._listings = 0
 
-    def start(self) -> None:
+    def start(self, hostile: list[HostileLandRow]) -> list[int]:
+        """Write the initial files with the ``hostile`` rows put in; returns the line each
+        hostile row was written on."""
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._write_locked(self._initial, self._faults.knobs.broken_encoding_rows)
+            return self._write_locked(
+                self._initial, self._faults.knobs.broken_encoding_rows, hostile
+            )
+
+    def initial_files(self) -> list[LandFile]:
+        return list(self._initial)
 
     def add(self, land_file: LandFile) -> Path:
         with self._lock:
@@ -748,25 +879,50 @@ class _LandDepartment:
             self._write_locked([land_file], self._faults.knobs.broken_encoding_rows)
             return self.directory / land_file.name
 
-    def _write_locked(self, land_files: list[LandFile], broken_rows: int) -> None:
+    def _write_locked(
+        self,
+        land_files: list[LandFile],
+        broken_rows: int,
+        hostile: list[HostileLandRow] | None = None,
+    ) -> list[int]:
+        """Write the files; ``hostile`` rows (``file_index`` into ``land_files``) go in after
+        their template row. Returns the line each hostile row was written on."""
         rendered = [_render_rows(land_file.rows) for land_file in land_files]
         broken = self._choose_broken(land_files, rendered, broken_rows)
         late = self._faults.knobs.late_done_markers
+        hostile = hostile or []
+        hostile_after: dict[tuple[int, int], list[int]] = {}  # -> indexes into hostile
+        for number, item in enumerate(hostile):
+            hostile_after.setdefault((item.file_index, item.after_row), []).append(number)
+        hostile_at = [0] * len(hostile)
         for index, land_file in enumerate(land_files):
             header, row_bytes = rendered[index]
-            lines, line = [], 2
-            for data in row_bytes:
-                lines.append(line)
-                line += data.count(b"\n")
-            damaged: dict[int, bytes] = {}
-            for row_index in sorted(broken.get(index, ())):
+            damaged_rows = broken.get(index, set())
+            for row_index in damaged_rows:
                 data = row_bytes[row_index]
                 comma = data.index(b",") + 1
                 row_bytes[row_index] = data[:comma] + INVALID_GB18030 + data[comma:]
-                damaged[lines[row_index]] = row_bytes[row_index].removesuffix(b"\r\n")
+            # The file's rows in order, each hostile row right after its template.
+            pieces: list[bytes] = []
+            lines: list[int] = []
+            damaged: dict[int, bytes] = {}
+            hostile_lines: dict[int, bytes] = {}
+            line = 2
+            for row_index, data in enumerate(row_bytes):
+                lines.append(line)
+                if row_index in damaged_rows:
+                    damaged[line] = data.removesuffix(b"\r\n")
+                pieces.append(data)
+                line += data.count(b"\n")
+                for number in hostile_after.get((index, row_index), []):
+                    data = hostile[number].data
+                    hostile_at[number] = line
+                    hostile_lines[line] = data.removesuffix(b"\r\n")
+                    pieces.append(data)
+                    line += data.count(b"\n")
             if damaged:
                 self._faults.count("land.broken_row", len(damaged))
-            content = header + b"".join(row_bytes)
+            content = header + b"".join(pieces)
             path = self.directory / land_file.name
             marker = self.directory / (land_file.name + DONE_SUFFIX)
             delay = 0
@@ -775,7 +931,7 @@ class _LandDepartment:
                     delay = rng.randint(0, late)
             if delay:
                 # still being written: the first half of its rows, no marker yet
-                half = header + b"".join(row_bytes[: len(row_bytes) // 2])
+                half = header + b"".join(pieces[: len(pieces) // 2])
                 _write_file(self.directory, path, half)
                 self._due[land_file.name] = self._listings + delay
                 self._faults.count("land.late_marker")
@@ -791,7 +947,9 @@ class _LandDepartment:
                 broken=damaged,
                 content=content,
                 done=marker.exists(),
+                hostile=hostile_lines,
             )
+        return hostile_at
 
     def _choose_broken(
         self,
@@ -820,9 +978,7 @@ class _LandDepartment:
         _write_file(self.directory, self.directory / name, delivery.content)
         (self.directory / (name + DONE_SUFFIX)).touch()
         self._due.pop(name, None)
-        self._deliveries[name] = LandDelivery(
-            delivery.name, delivery.rows, delivery.lines, delivery.broken, delivery.content, True
-        )
+        self._deliveries[name] = dataclasses.replace(delivery, done=True)
 
     def advance(self, listings: int) -> list[str]:
         with self._lock:
@@ -842,14 +998,7 @@ class _LandDepartment:
             (self.directory / (name + DONE_SUFFIX)).touch()
             delivery = self._deliveries.get(name)
             if delivery is not None:
-                self._deliveries[name] = LandDelivery(
-                    delivery.name,
-                    delivery.rows,
-                    delivery.lines,
-                    delivery.broken,
-                    delivery.content,
-                    True,
-                )
+                self._deliveries[name] = dataclasses.replace(delivery, done=True)
 
     def pending(self) -> list[str]:
         with self._lock:
@@ -990,6 +1139,9 @@ class SandboxDepartments:
         self.credentials = credentials
         self._ports = {**DEFAULT_PORTS, **(ports or {})}
         self._faults = _FaultInjector(faults)
+        self._truth = scenario.truth
+        self._hostile: dict[str, list[HostileRecord]] | None = None  # planted at first start
+        self._hostile_land_rows: list[HostileLandRow] = []
         self._land = _LandDepartment(self.land_dir, list(scenario.land_files), self._faults)
         self._commerce = _CommerceDepartment(
             scenario.commerce_records, credentials.commerce_key, self._faults
@@ -1017,7 +1169,14 @@ class SandboxDepartments:
         """Write the land files, then open every HTTP department (all or none)."""
         if self._servers:
             raise RuntimeError("sandbox departments already started")
-        self._land.start()
+        if self._hostile is None:
+            self._hostile = self._plant_hostile_records()
+        lines = self._land.start(self._hostile_land_rows)
+        if self._hostile_land_rows:
+            self._hostile["land"] = [
+                dataclasses.replace(row.truth, line=line)
+                for row, line in zip(self._hostile_land_rows, lines, strict=True)
+            ]
         try:
             for name in HTTP_DEPARTMENTS:
                 server = _DepartmentServer(
@@ -1078,8 +1237,114 @@ class SandboxDepartments:
 
     def fault_counts(self) -> dict[str, int]:
         """What the knobs actually did so far, e.g. ``{"commerce.http_503": 2,
-        "approval.expired_token_401": 1, "stats.revision_bump": 1, "land.broken_row": 3}``."""
+        "approval.expired_token_401": 1, "stats.revision_bump": 1, "land.broken_row": 3,
+        "stats.hostile_records": 12}``."""
         return self._faults.counts()
+
+    def hostile_records(self) -> list[HostileRecord]:
+        """Every hostile record served (``FaultKnobs.hostile_records``): department by
+        department (commerce, approval, land, stats), in the order the kinds were cycled.
+        Each says its key (land: also file and line; None for a row without readable cells),
+        its kind, the field made hostile and the reject reasons the hub must give it.
+        Empty until ``start()``."""
+        planted = self._hostile or {}
+        return [record for name in HOSTILE_DEPARTMENTS for record in planted.get(name, [])]
+
+    def _plant_hostile_records(self) -> dict[str, list[HostileRecord]]:
+        """Make the hostile records the knobs ask for and hand them to the departments (land
+        rows wait for ``_land.start``, which learns their lines)."""
+        knobs = self.faults
+        if knobs.hostile_records <= 0:
+            return {}
+        planters = {
+            "commerce": self._plant_hostile_commerce,
+            "approval": self._plant_hostile_approval,
+            "land": self._plant_hostile_land,
+            "stats": self._plant_hostile_stats,
+        }
+        planted = {}
+        for name in knobs.hostile_departments:
+            # Fresh keys avoid every key the scenario ever gave, served or not.
+            taken = {key for system, key in self._truth.record_owner if system == name}
+            planted[name] = planters[name](knobs.hostile_records, taken)
+            self._faults.count(f"{name}.hostile_records", len(planted[name]))
+        return planted
+
+    # Templates are valid records that could be evidence: never one of the scenario's broken
+    # copies, so the one hostile value is the only thing wrong with a hostile record.
+
+    def _is_bad(self, name: str, key: str) -> bool:
+        return (name, key) in self._truth.bad_records
+
+    def _plant_hostile_commerce(self, how_many: int, taken: set[str]) -> list[HostileRecord]:
+        held = self._commerce.records()
+        taken |= {r["project_no"] for r in held}
+        templates = [
+            r for r in held if not r["is_deleted"] and not self._is_bad("commerce", r["project_no"])
+        ]
+        with self._faults.rng("hostile:commerce") as rng:
+            made = make_json_records("commerce", templates, how_many, rng, taken)
+        self._commerce.add_hostile(made)
+        return [item.truth for item in made]
+
+    def _plant_hostile_approval(self, how_many: int, taken: set[str]) -> list[HostileRecord]:
+        held = self._approval.events()
+        taken |= {e["event_id"] for e in held}
+        templates = [
+            e
+            for e in held
+            if e["decision"] == "准予"
+            and e["supersedes_event_id"] is None
+            and not self._is_bad("approval", e["event_id"])
+        ]
+        with self._faults.rng("hostile:approval") as rng:
+            made = make_json_records("approval", templates, how_many, rng, taken)
+        self._approval.add_hostile(made)
+        return [item.truth for item in made]
+
+    def _plant_hostile_stats(self, how_many: int, taken: set[str]) -> list[HostileRecord]:
+        latest = self._stats.latest_period()
+        if latest is None:
+            return []
+        taken |= {
+            row["stat_project_id"]
+            for period in self._stats.periods(include_superseded=True)
+            for row in period.rows
+        }
+        templates = [
+            row for row in latest.rows if not self._is_bad("stats", row["stat_project_id"])
+        ]
+        with self._faults.rng("hostile:stats") as rng:
+            made = make_json_records("stats", templates, how_many, rng, taken)
+        self._stats.add_hostile(latest.period, made)
+        return [dataclasses.replace(item.truth, period=latest.period) for item in made]
+
+    def _plant_hostile_land(self, how_many: int, taken: set[str]) -> list[HostileRecord]:
+        files = self._land.initial_files()
+        taken |= {row["宗地编号"] for land_file in files for row in land_file.rows}
+        templates = [
+            (file_index, row_index, row)
+            for file_index, land_file in enumerate(files)
+            for row_index, row in enumerate(land_file.rows)
+            if row["状态"] == "有效"
+            and not self._is_bad("land", row["宗地编号"])
+            and land_cells_are_plain(row)
+        ]
+        # Most daily files hold a row or two: prefer templates with a row after them, so that
+        # a hostile row sits between two normal ones — unless too few, then spread them out.
+        followed = [(f, r, row) for f, r, row in templates if r + 1 < len(files[f].rows)]
+        if len(followed) >= how_many:
+            templates = followed
+        with self._faults.rng("hostile:land") as rng:
+            self._hostile_land_rows = make_land_rows(
+                templates,
+                [land_file.name for land_file in files],
+                how_many,
+                rng,
+                taken,
+            )
+        # lines still unknown: start() replaces these once the files are written
+        return [row.truth for row in self._hostile_land_rows]
 
     def advance_land_markers(self, listings: int = 1) -> list[str]:
         """The hub listed the land folder ``listings`` more times (the sandbox cannot see a
@@ -1094,7 +1359,8 @@ class SandboxDepartments:
     # ------------------------------------------------------------------ what is served
 
     def commerce_records(self) -> list[dict[str, Any]]:
-        """Every commerce record as served now (latest version of each), in feed order."""
+        """Every commerce record as served now (latest version of each), in feed order;
+        hostile records (``hostile_records()``) left out, here and in the other views."""
         return self._commerce.records()
 
     def commerce_concurrently_updated(self) -> list[str]:
@@ -1105,16 +1371,17 @@ class SandboxDepartments:
         """The approval event stream as served now, in order."""
         return self._approval.events()
 
-    @staticmethod
-    def approval_cursor_position(cursor: str | None) -> int:
-        """How many events of the stream precede an ``after`` cursor (None = 0). Raises
-        ValueError for a string that is not one of this sandbox's cursors."""
+    def approval_cursor_position(self, cursor: str | None) -> int:
+        """How many events of ``approval_events()`` precede an ``after`` cursor (None = 0);
+        hostile events are not counted. Raises ValueError for a string that is not one of
+        this sandbox's cursors."""
         if not cursor:
             return 0
         try:
-            return _decode_cursor(cursor)
+            position = _decode_cursor(cursor)
         except _RequestError:
             raise ValueError(f"not an approval cursor: {cursor!r}") from None
+        return self._approval.events_before(position)
 
     def stats_periods(self, *, include_superseded: bool = False) -> list[StatsPeriod]:
         """Published stats revisions: the current one of each period, or every revision
@@ -1178,7 +1445,8 @@ def serve_forever(
 
     Prints the environment for the hub on stdout as ``export NAME=value`` lines (so
     ``eval "$(hub sandbox serve ...)"``-style wrappers can pick them up) and writes the
-    ground truth as JSON to ``truth_path`` when given. Must run in the main thread (signals).
+    ground truth as JSON to ``truth_path`` when given — with a ``hostile_records`` list
+    (``HostileRecord.to_json()``) when the knob is on. Must run in the main thread (signals).
     """
     scenario = generate_scenario(size, seed)
     stop_requested = threading.Event()
@@ -1196,13 +1464,17 @@ def serve_forever(
             credentials=credentials or SandboxCredentials(),
             faults=faults or NO_FAULTS,
         ) as departments:
+            hostile = departments.hostile_records()
             if truth_path:
-                scenario.truth.write(truth_path)
+                extra = {"hostile_records": [r.to_json() for r in hostile]} if hostile else {}
+                scenario.truth.write(truth_path, extra=extra)
             for name, value in departments.env().items():
                 print(f"export {name}={shlex.quote(value)}", flush=True)
             counts = ", ".join(f"{stage} {n}" for stage, n in scenario.truth.stage_counts().items())
+            mixed_in = f"; {len(hostile)} hostile records mixed in" if hostile else ""
             print(
-                f"sandbox serving {size} true projects (seed {seed}): {counts}. Ctrl-C stops.",
+                f"sandbox serving {size} true projects (seed {seed}): {counts}{mixed_in}."
+                " Ctrl-C stops.",
                 file=sys.stderr,
                 flush=True,
             )

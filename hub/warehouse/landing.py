@@ -128,9 +128,10 @@ def _version(record: SourceRecord, key_field: str, *, inspected: bool = False) -
         context_json = _EMPTY_OBJECT if context == {} else canonical_json(context)
         provenance = record.provenance
         provenance_json = _EMPTY_OBJECT if provenance == {} else canonical_json(provenance)
-        encoded = payload_json.encode()
+        encoded = payload_json.encode()  # a lone surrogate raises here
         encoded_context = context_json.encode()
-        provenance_json.encode()
+        if provenance_json is not _EMPTY_OBJECT:
+            provenance_json.encode()
     except (TypeError, ValueError, RecursionError) as error:  # UnicodeEncodeError included
         raise _Inspect from error
     if not inspected and (
@@ -367,7 +368,8 @@ class _Lander:
                 "source_system": source_system,
                 "batch_id": batch_id,
                 "kind": incident.kind,
-                "detail": incident.detail,
+                # a detail may quote what a department sent (a field name, a period)
+                "detail": storable.escape_text(incident.detail),
             },
         )
         self.wrote = True

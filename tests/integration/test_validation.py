@@ -627,7 +627,8 @@ VIEW_COLUMNS = {
         " signed_on project_code contact_person contact_phone is_deleted updated_at_text"
         " source_updated_at foreign_investment_usd_text total_investment_number"
         " investor_uscc_valid project_company_uscc_valid"
-        " findings_invalid_text findings_invalid_number findings_invalid_type findings_value_too_long findings_unreadable_row"
+        " findings_invalid_text findings_invalid_number findings_invalid_type"
+        " findings_value_too_long findings_unreadable_row"
         " negotiation_started_on_unparsed"
         " signed_on_unparsed updated_at_unparsed total_investment_unparsed"
         " foreign_investment_usd_unparsed"
@@ -636,7 +637,8 @@ VIEW_COLUMNS = {
         "raw_id batch_id received_at source_key event_id project_code project_name applicant_name"
         " applicant_uscc district_code matter decision decided_at_text decided_at document_no"
         " total_investment_text total_investment_wan supersedes_event_id applicant_uscc_valid"
-        " findings_invalid_text findings_invalid_number findings_invalid_type findings_value_too_long findings_unreadable_row"
+        " findings_invalid_text findings_invalid_number findings_invalid_type"
+        " findings_value_too_long findings_unreadable_row"
         " decided_at_unparsed total_investment_unparsed"
     ),
     "stg_land__parcels": (
@@ -645,7 +647,8 @@ VIEW_COLUMNS = {
         " area_ha_text area_ha quota_mu_text quota_mu price_text price_wan contract_on_text"
         " contract_on status updated_at_text source_updated_at file_name line_no is_unreadable"
         " land_user_uscc_valid"
-        " findings_invalid_text findings_invalid_number findings_invalid_type findings_value_too_long findings_unreadable_row"
+        " findings_invalid_text findings_invalid_number findings_invalid_type"
+        " findings_value_too_long findings_unreadable_row"
         " district_unmatched contract_on_unparsed updated_at_unparsed"
         " area_ha_unparsed quota_mu_unparsed price_unparsed"
     ),
@@ -655,7 +658,8 @@ VIEW_COLUMNS = {
         " planned_investment_text planned_investment_wan completed_ytd_text"
         " completed_investment_ytd_wan start_month_text start_month included_month_text"
         " included_month status completed_on_text completed_on legal_unit_uscc_valid"
-        " findings_invalid_text findings_invalid_number findings_invalid_type findings_value_too_long findings_unreadable_row"
+        " findings_invalid_text findings_invalid_number findings_invalid_type"
+        " findings_value_too_long findings_unreadable_row"
         " start_month_unparsed included_month_unparsed completed_on_unparsed"
         " planned_investment_unparsed completed_ytd_unparsed"
     ),
