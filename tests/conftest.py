@@ -114,3 +114,14 @@ def hub_settings(fresh_warehouse_url, sandbox_env, tmp_path):
 
     env = {**sandbox_env, "HUB_WAREHOUSE_URL": fresh_warehouse_url, "HUB_HOME": str(tmp_path)}
     return Settings.from_env(env)
+
+
+def use_hub_env(monkeypatch, sandbox, settings) -> None:
+    """Point `hub` commands run in this test (hub.cli.main) at ``sandbox`` and the
+    warehouse and home of ``settings``, through the environment they read."""
+    for name, value in {
+        **sandbox.env(),
+        "HUB_WAREHOUSE_URL": settings.warehouse_url,
+        "HUB_HOME": str(settings.home),
+    }.items():
+        monkeypatch.setenv(name, value)

@@ -16,6 +16,7 @@ from hub.cli import main as hub_main
 from hub.pipeline import ingest, resolve_and_publish, run_sync
 from hub.sandbox import LandFile
 from hub.warehouse.connection import connect
+from tests.conftest import use_hub_env
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +32,6 @@ def sync_status(url: str, source_system: str) -> tuple:
         "select last_status, detail from shared.sync_status where source_system = %s",
         source_system,
     )[0]
-
-
-def use_env(monkeypatch, sandbox, settings) -> None:
-    for name, value in {
-        **sandbox.env(),
-        "HUB_WAREHOUSE_URL": settings.warehouse_url,
-        "HUB_HOME": str(settings.home),
-    }.items():
-        monkeypatch.setenv(name, value)
 
 
 def open_period(scenario):
@@ -61,7 +53,7 @@ def test_stats_roster_drop_is_held_until_released(
     # the bureau re-publishes the open period with a fraction of its roster
     kept = [copy.deepcopy(row) for row in period.rows[:3]]
     sandbox.set_stats_period(period.period, period.revision + 1, kept, closed=False)
-    use_env(monkeypatch, sandbox, hub_settings)
+    use_hub_env(monkeypatch, sandbox, hub_settings)
     assert hub_main(["sync", "--source", "stats"]) == 0  # a hold is not a failed sync
     out = capsys.readouterr().out
     assert "HELD" in out

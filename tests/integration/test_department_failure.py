@@ -22,6 +22,7 @@ from hub.errors import MAX_REASON
 from hub.lifecycle import STAGES
 from hub.pipeline import run_sync, summarize
 from hub.warehouse.connection import connect
+from tests.conftest import use_hub_env
 
 pytestmark = pytest.mark.integration
 
@@ -84,15 +85,6 @@ def advisory_locks_held(url: str) -> int:
     )
 
 
-def use_env(monkeypatch, sandbox, settings) -> None:
-    for name, value in {
-        **sandbox.env(),
-        "HUB_WAREHOUSE_URL": settings.warehouse_url,
-        "HUB_HOME": str(settings.home),
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def test_an_unforeseen_failure_fails_only_its_department(hub_settings, scenario_truth, monkeypatch):
     url = hub_settings.warehouse_url
     break_stats_merge(monkeypatch)
@@ -152,7 +144,7 @@ def test_an_unforeseen_failure_fails_only_its_department(hub_settings, scenario_
 def test_hub_sync_names_the_failed_department_without_a_traceback(
     hub_settings, sandbox, monkeypatch, capsys, caplog
 ):
-    use_env(monkeypatch, sandbox, hub_settings)
+    use_hub_env(monkeypatch, sandbox, hub_settings)
     break_stats_merge(monkeypatch)
 
     exit_code = hub_main(["sync"])
@@ -175,7 +167,7 @@ def test_hub_sync_names_the_failed_department_without_a_traceback(
 
 
 def test_hub_sync_reports_a_failed_publish_in_one_line(hub_settings, sandbox, monkeypatch, capsys):
-    use_env(monkeypatch, sandbox, hub_settings)
+    use_hub_env(monkeypatch, sandbox, hub_settings)
 
     def publish(settings):
         with connect(settings.warehouse_url) as conn:

@@ -17,6 +17,7 @@ from hub.pipeline import run_sync, summarize
 from hub.sandbox import FaultKnobs, SandboxDepartments
 from hub.sandbox.hostile import JSON_KINDS, LAND_KINDS
 from hub.warehouse.connection import connect
+from tests.conftest import use_hub_env
 from tests.snapshots import shared_snapshot
 
 pytestmark = pytest.mark.integration
@@ -118,12 +119,7 @@ def test_every_hostile_record_is_rejected_and_the_rest_is_published(
 
     # A second sync, by the CLI, exits 0 and lands nothing again.
     before = shared_snapshot(settings.warehouse_url)
-    for name, value in {
-        **hostile_sandbox.env(),
-        "HUB_WAREHOUSE_URL": settings.warehouse_url,
-        "HUB_HOME": str(settings.home),
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_hub_env(monkeypatch, hostile_sandbox, settings)
     assert hub_main(["sync"]) == 0
     assert "FAILED" not in capsys.readouterr().err
     assert shared_snapshot(settings.warehouse_url) == before

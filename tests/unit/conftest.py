@@ -1,4 +1,5 @@
-"""Fixtures of the unit tests that check SQL functions in a real PostgreSQL."""
+"""Fixtures of the unit tests: a real PostgreSQL for the SQL functions, sandboxes for the
+fault knobs."""
 
 from __future__ import annotations
 
@@ -16,3 +17,27 @@ def db(databases) -> Iterator[psycopg.Connection]:
     with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as conn:
         conn.autocommit = True
         yield conn
+
+
+@pytest.fixture
+def start(city, tmp_path):
+    """``start(**knobs)``: a sandbox of the test's own, serving the module's ``city``
+    scenario on ephemeral ports with those fault knobs; stopped after the test."""
+    from hub.sandbox import FaultKnobs, SandboxDepartments
+
+    opened = []
+
+    def _start(**knobs) -> SandboxDepartments:
+        departments = SandboxDepartments(
+            city,
+            tmp_path / f"land{len(opened)}",
+            ports={"commerce": 0, "approval": 0, "stats": 0},
+            faults=FaultKnobs(**knobs),
+        )
+        departments.start()
+        opened.append(departments)
+        return departments
+
+    yield _start
+    for departments in opened:
+        departments.stop()

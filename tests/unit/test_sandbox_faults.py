@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from hub.sandbox import FaultKnobs, LandFile, SandboxDepartments, generate_scenario
+from hub.sandbox import FaultKnobs, LandFile, generate_scenario
 from hub.sandbox.land_files import render_land_file
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
@@ -21,24 +21,6 @@ COMMERCE_AUTH = {"X-Api-Key": "sandbox-commerce-key"}
 @pytest.fixture(scope="module")
 def city():
     return generate_scenario(60, 5)
-
-
-@pytest.fixture
-def start(city, tmp_path):
-    """``start(**knobs)``: a sandbox of the test's own with those fault knobs."""
-    opened = []
-
-    def _start(**knobs) -> SandboxDepartments:
-        departments = SandboxDepartments(
-            city, tmp_path / f"land{len(opened)}", ports=EPHEMERAL, faults=FaultKnobs(**knobs)
-        )
-        departments.start()
-        opened.append(departments)
-        return departments
-
-    yield _start
-    for departments in opened:
-        departments.stop()
 
 
 def periods(departments, timeout=5):

@@ -92,23 +92,6 @@ def plain(city, tmp_path_factory):
         yield departments
 
 
-@pytest.fixture
-def start(city, tmp_path):
-    opened = []
-
-    def _start(**knobs) -> SandboxDepartments:
-        departments = SandboxDepartments(
-            city, tmp_path / f"land{len(opened)}", ports=EPHEMERAL, faults=FaultKnobs(**knobs)
-        )
-        departments.start()
-        opened.append(departments)
-        return departments
-
-    yield _start
-    for departments in opened:
-        departments.stop()
-
-
 # ----------------------------------------------------------------------------- reading
 
 
