@@ -156,9 +156,9 @@ def _value(value: Any, path: str, findings: dict[str, list[str]], field: bool) -
 
 def _key(key: Any, findings: dict[str, list[str]]) -> str | None:
     """The source key as the raw table's version index can hold it."""
-    if key is None:
-        return None
-    text = key if type(key) is str else str(key)
+    if type(key) is not str:  # None, or a number the lander stores as psycopg would
+        return key
+    text = key
     if len(text) > MAX_KEY_CHARS:
         findings[VALUE_TOO_LONG].append("<source key>")
         return None  # the payload keeps it; a NULL key is never taken for another record's
