@@ -41,3 +41,16 @@ def start(city, tmp_path):
     yield _start
     for departments in opened:
         departments.stop()
+
+
+def approval_token(departments) -> str:
+    """A bearer token from a sandbox's approval bureau (its default client credentials)."""
+    import requests
+
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+    }
+    response = requests.post(departments.urls["approval"] + "/oauth/token", data=form, timeout=5)
+    return response.json()["access_token"]

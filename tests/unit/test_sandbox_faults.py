@@ -12,6 +12,7 @@ import requests
 
 from hub.sandbox import FaultKnobs, LandFile, generate_scenario
 from hub.sandbox.land_files import render_land_file
+from tests.unit.conftest import approval_token
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 STATS_AUTH = {"Authorization": "Token sandbox-stats-token"}
@@ -43,16 +44,6 @@ def roster(departments, period, after=None, limit=5):
     return requests.get(
         departments.urls["stats"] + "/api/fai/roster", params=params, headers=STATS_AUTH, timeout=5
     ).json()
-
-
-def approval_token(departments) -> str:
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": "sandbox-client",
-        "client_secret": "sandbox-secret",
-    }
-    response = requests.post(departments.urls["approval"] + "/oauth/token", data=form, timeout=5)
-    return response.json()["access_token"]
 
 
 def approval_status(departments, token) -> int:

@@ -27,6 +27,7 @@ from hub.sandbox.hostile import (
     render_json,
 )
 from hub.sandbox.land_files import LAND_COLUMNS, render_land_file
+from tests.unit.conftest import approval_token
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 COMMERCE_AUTH = {"X-Api-Key": "sandbox-commerce-key"}
@@ -129,16 +130,6 @@ def commerce_pages(departments, page_size=20) -> list[tuple[bytes, list[dict]]]:
             return pages
         pages.append((response.content, items))
         page += 1
-
-
-def approval_token(departments) -> str:
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": "sandbox-client",
-        "client_secret": "sandbox-secret",
-    }
-    response = requests.post(departments.urls["approval"] + "/oauth/token", data=form, timeout=5)
-    return response.json()["access_token"]
 
 
 def approval_pages(departments, limit=20) -> list[tuple[bytes, list[dict], str | None]]:
