@@ -230,9 +230,7 @@ class _Lander:
         """Take one record; True when it had to be made storable (it will be rejected)."""
         key = record.source_key
         try:
-            if type(key) is str and (
-                len(key) > storable.MAX_KEY_CHARS or storable.has_bad_character(key)
-            ):
+            if not storable.key_is_clean(key):
                 raise _Inspect
             content, line = _version(record, self._key_field(key))
             flagged = False

@@ -69,6 +69,12 @@ def needs_inspection(canonical: str) -> bool:
     )
 
 
+def key_is_clean(key: object) -> bool:
+    """Whether the raw tables' version index can hold ``key`` as it is (the lander's fast
+    check; ``storable_record`` makes any other key storable)."""
+    return type(key) is not str or (len(key) <= MAX_KEY_CHARS and not has_bad_character(key))
+
+
 def has_bad_character(text: str) -> bool:
     """Whether ``text`` holds a character PostgreSQL refuses or no field may hold."""
     # isprintable() is False for every such character (and for a few harmless ones, such

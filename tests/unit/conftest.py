@@ -4,6 +4,7 @@ fault knobs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -54,3 +55,40 @@ def approval_token(departments) -> str:
     }
     response = requests.post(departments.urls["approval"] + "/oauth/token", data=form, timeout=5)
     return response.json()["access_token"]
+
+
+@contextmanager
+def serving_in_a_process(land_dir: str, truth_path: str, faults: str = "") -> Iterator[list[str]]:
+    """``hub.sandbox.serve_forever`` (30 projects, seed 2) in a child process on ephemeral
+    ports; yields the eight ``export HUB_SOURCE_…`` lines it printed, then stops it with
+    SIGTERM and checks that it exits 0. ``faults``: a ``FaultKnobs(...)`` expression."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    program = (
+        "from hub.sandbox import FaultKnobs, serve_forever; "
+        f"serve_forever(30, 2, {land_dir!r}, truth_path={truth_path!r}, "
+        "ports={'commerce': 0, 'approval': 0, 'stats': 0}"
+        + (f", faults={faults})" if faults else ")")
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", program],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(8)]
+        assert all(line.startswith("export HUB_SOURCE_") for line in lines)
+        yield lines
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -27,7 +22,7 @@ from hub.sandbox.hostile import (
     render_json,
 )
 from hub.sandbox.land_files import LAND_COLUMNS, render_land_file
-from tests.unit.conftest import approval_token
+from tests.unit.conftest import approval_token, serving_in_a_process
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 COMMERCE_AUTH = {"X-Api-Key": "sandbox-commerce-key"}
@@ -522,30 +517,8 @@ def test_hostile_flag_of_demo_and_sandbox_serve(monkeypatch, tmp_path):
 
 def test_serve_forever_writes_the_hostile_records_into_the_truth(tmp_path):
     land, truth = str(tmp_path / "land"), tmp_path / "t.json"
-    program = (
-        "from hub.sandbox import FaultKnobs, serve_forever; "
-        f"serve_forever(30, 2, {land!r}, truth_path={str(truth)!r}, "
-        "ports={'commerce': 0, 'approval': 0, 'stats': 0}, "
-        "faults=FaultKnobs(hostile_records=2))"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", program],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        lines = [process.stdout.readline() for _ in range(8)]
-        assert all(line.startswith("export HUB_SOURCE_") for line in lines)
+    with serving_in_a_process(land, str(truth), "FaultKnobs(hostile_records=2)"):
         written = json.loads(truth.read_text(encoding="utf-8"))
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert written["stage_counts"] == generate_scenario(30, 2).truth.stage_counts()
     entries = written["hostile_records"]
     assert len(entries) == 8 and {e["source_system"] for e in entries} == {

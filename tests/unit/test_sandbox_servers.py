@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -25,6 +21,7 @@ from hub.sandbox import (
     write_land_files,
 )
 from hub.sandbox.land_files import LAND_COLUMNS
+from tests.unit.conftest import serving_in_a_process
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 CREDENTIALS = SandboxCredentials(approval_token_lifetime_s=0.5)
@@ -334,31 +331,10 @@ def test_a_stopped_department_refuses_and_stop_releases_every_port(small_city, t
 
 def test_serve_forever_prints_env_writes_truth_and_stops_on_sigterm(tmp_path):
     land, truth = str(tmp_path / "land"), str(tmp_path / "t.json")
-    program = (
-        "from hub.sandbox import serve_forever; "
-        f"serve_forever(30, 2, {land!r}, truth_path={truth!r}, "
-        "ports={'commerce': 0, 'approval': 0, 'stats': 0})"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", program],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        lines = [process.stdout.readline() for _ in range(8)]
-        assert all(line.startswith("export HUB_SOURCE_") for line in lines)
+    with serving_in_a_process(land, truth) as lines:
         url = next(line for line in lines if "COMMERCE_URL" in line).strip().split("=", 1)[1]
         response = requests.get(
             url + "/api/v1/projects", headers={"X-Api-Key": "sandbox-commerce-key"}, timeout=5
         )
         assert response.status_code == 200
         assert (tmp_path / "t.json").exists()
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
