@@ -22,6 +22,11 @@ Conventions of the ground truth (``TrueProject``):
 
 Everything is deterministic for (size, seed): one ``random.Random(seed)`` drives the model,
 no set is ever iterated, and "today" is fixed at 2025-06-30 (+08:00).
+
+``name_variation="realistic"`` (``"none"`` by default, which changes nothing) makes the
+departments write names and keys as real ones do (see ``generate_scenario``;
+hub/sandbox/variation.py for the name styles) and plans hard-negative families: projects
+that look alike but must never be linked (``GroundTruth.hard_negative_pairs``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import hub
+from hub.sandbox.variation import NAME_VARIATIONS, NameWriter, RecordNames, Title
 
 SCENARIO_TODAY = date(2025, 6, 30)
 LOCAL_TZ = timezone(timedelta(hours=8))
@@ -259,7 +265,13 @@ class GroundTruth:
     """The answer key. Keys of the record maps are (source_system, source_key) with the
     contract's keys: commerce ``project_no``, approval ``event_id``, land ``宗地编号``, stats
     ``stat_project_id``. ``record_owner`` maps every record of the scenario, bad ones to None;
-    ``non_evidence`` names the valid records that must never count as evidence, and why."""
+    ``non_evidence`` names the valid records that must never count as evidence, and why.
+
+    At ``name_variation="realistic"``: ``hard_negative_pairs`` are the pairs of true projects
+    (ids in order) that look alike — one family of a ``hard_negative_*`` trait — and must
+    never be linked; ``name_variations`` says, for each valid record whose names a clerk
+    varied, how (``"<field>:<kind>"`` and ``"traditional"``, see hub/sandbox/variation.py).
+    Both are empty at ``"none"``."""
 
     size: int
     seed: int
@@ -267,6 +279,8 @@ class GroundTruth:
     record_owner: dict[tuple[str, str], str | None]
     bad_records: dict[tuple[str, str], list[str]]
     non_evidence: dict[tuple[str, str], str]
+    hard_negative_pairs: list[tuple[str, str]] = field(default_factory=list)
+    name_variations: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def stage_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STAGES, 0)
@@ -302,6 +316,11 @@ class GroundTruth:
             "non_evidence": [
                 {"source_system": system, "source_key": key, "reason": reason}
                 for (system, key), reason in self.non_evidence.items()
+            ],
+            "hard_negative_pairs": [list(pair) for pair in self.hard_negative_pairs],
+            "name_variations": [
+                {"source_system": system, "source_key": key, "kinds": list(kinds)}
+                for (system, key), kinds in self.name_variations.items()
             ],
         }
 
@@ -340,20 +359,47 @@ def generate_scenario(
     bad_rate: float = 0.03,
     hard_match_rate: float = 0.0,
     reference_dir: Path | None = None,
+    name_variation: str = "none",
 ) -> Scenario:
     """Generate ``size`` true projects and the four departments' records of them.
 
     ``bad_rate``: per department, about this fraction of its record count is added as broken
     copies. ``hard_match_rate``: this fraction of commerce, land and stats records loses the
     exact keys (project code, company USCC) that link it — the truth does not change.
+
+    ``name_variation``: ``"none"`` (names as the model decided them, give or take brackets
+    and spaces; byte for byte the scenario of before the knob) or ``"realistic"``:
+
+    - names: each department's clerk writes each record's names independently
+      (hub/sandbox/variation.py: abbreviations, reordering, qualifiers, the brand dropped
+      from a project's name, phase spellings, rare typos, traditional characters, English
+      names of foreign investors), on top of the brackets and spaces of ``"none"``.
+    - keys, as departments really send them: commerce shows the project company's USCC on
+      ~30% of its records (it knows the investor group's USCC, ``investor_uscc``, as at
+      ``"none"``) and the national project code on ~13% (only for a project another
+      department knows); a third of land parcels carry no project code, and half of those
+      no USCC either (so ~1/6 carry neither); stats rows lack the code for ~10% of its
+      projects, as at ``"none"``; approval events always carry code and applicant USCC.
+    - hard negatives: ~4% of the ``size`` projects are planned in families that look alike
+      but are distinct projects, with normal lifecycles (traits ``hard_negative_phase``,
+      ``hard_negative_two_districts``, ``hard_negative_shared_company``, and
+      ``hard_negative_family:<id>``; the pairs in ``GroundTruth.hard_negative_pairs``).
+      A phased project's parcels carry its own phase, not a parcel phase.
     """
     if size < 0:
         raise ValueError("size must be >= 0")
     for name, rate in (("bad_rate", bad_rate), ("hard_match_rate", hard_match_rate)):
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"{name} must be within [0, 1]")
+    if name_variation not in NAME_VARIATIONS:
+        raise ValueError(f"name_variation must be one of {NAME_VARIATIONS}, not {name_variation!r}")
     return _ScenarioBuilder(
-        size, seed, bad_rate, hard_match_rate, load_reference(reference_dir)
+        size,
+        seed,
+        bad_rate,
+        hard_match_rate,
+        load_reference(reference_dir),
+        realistic=name_variation == "realistic",
     ).build()
 
 
@@ -410,6 +456,8 @@ class _Plan:
     commerce_signed_on_filled: bool = False
     commerce_negotiation_filled: bool = False
     commerce_shows_company: bool = False
+    project_word: str = ""  # the title's last word (产业园, 生产基地, ...)
+    phase: int | None = None  # a phased project's phase (its title ends in 一期, 二期, ...)
 
     @property
     def commerce_known(self) -> bool:
@@ -427,6 +475,7 @@ class _PendingEvent:
     supersedes: _PendingEvent | None = None
     non_evidence: str | None = None
     bad_reasons: list[str] | None = None
+    name_kinds: tuple[str, ...] = ()  # how the clerk varied its names (realistic)
 
 
 _BRAND_CHARS = (
@@ -511,6 +560,16 @@ _NAME_STYLES = {
     "stats": (("half", 7), ("full", 3)),
 }
 _COMMERCE_STAGE_ORDER = ("在谈", "已签约", "已落地", "已开工")
+# name_variation="realistic": what share of the projects are planned in hard-negative families
+# (weights of the three kinds, and how often a family has three members, not two) ...
+_HARD_NEGATIVE_SHARE = 0.04
+_FAMILY_KINDS = (("phase", 4), ("two_districts", 3), ("shared_company", 3))
+_FAMILY_OF_THREE = {"phase": 0.2, "two_districts": 0.2, "shared_company": 0.4}
+# ... and how often commerce shows the keys: the company USCC on this share of the records
+# that name the company (~30% of all), the project code on this share of the records of a
+# project another department knows (~13% of all).
+_COMMERCE_COMPANY_USCC_SHARE = 0.38
+_COMMERCE_CODE_SHARE = 0.2
 
 
 class _ScenarioBuilder:
@@ -522,7 +581,14 @@ class _ScenarioBuilder:
     """
 
     def __init__(
-        self, size: int, seed: int, bad_rate: float, hard_match_rate: float, reference: Reference
+        self,
+        size: int,
+        seed: int,
+        bad_rate: float,
+        hard_match_rate: float,
+        reference: Reference,
+        *,
+        realistic: bool = False,
     ):
         self.size = size
         self.seed = seed
@@ -532,12 +598,20 @@ class _ScenarioBuilder:
         self.rng = random.Random(seed)
         # A stream of its own, so that hard matching changes no other draw of the model.
         self.hard_rng = random.Random(f"hard-match:{seed}")
+        # name_variation="realistic": the clerks' names, the keys departments really send, and
+        # the hard-negative families, each on a stream of its own.
+        self.realistic = realistic
+        self.writer = NameWriter(seed) if realistic else None
+        self.key_rng = random.Random(f"realistic-keys:{seed}")
+        self.name_variations: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.hard_negative_pairs: list[tuple[str, str]] = []
         self.known_district_codes = {d.code for d in reference.districts}
         self.known_district_labels = {d.name for d in reference.districts} | {
             alias for d in reference.districts for alias in d.aliases
         }
         self.used_company_names: set[str] = set()
         self.used_usccs: set[str] = set()
+        self.used_codes: set[str] = set()
         self.investors: list[_Investor] = []
         self.code_serial = self.rng.randint(1000, 9000)
         self.commerce_serial = self.rng.randint(100, 900)
@@ -579,6 +653,12 @@ class _ScenarioBuilder:
             record_owner=dict(sorted(self.record_owner.items(), key=_record_key_order)),
             bad_records=dict(sorted(self.bad_records.items(), key=_record_key_order)),
             non_evidence=dict(sorted(self.non_evidence.items(), key=_record_key_order)),
+            hard_negative_pairs=sorted(self.hard_negative_pairs),
+            name_variations={
+                key: kinds
+                for key, kinds in sorted(self.name_variations.items(), key=_record_key_order)
+                if self.record_owner.get(key)
+            },
         )
         return Scenario(
             commerce_records=sorted(
@@ -647,6 +727,18 @@ class _ScenarioBuilder:
             return self.rng.choice((name + " ", " " + name, name.replace("有限", " 有限", 1)))
         return name
 
+    def _names(self, department: str) -> RecordNames | None:
+        """One record's clerk (realistic), or None: names as the model has them."""
+        return self.writer.record(department) if self.writer else None
+
+    def _title(self, plan: _Plan, phase: int | None = None) -> Title:
+        chain = plan.chain.name if plan.chain else "综合"
+        return Title(plan.brand, chain, plan.project_word, phase or plan.phase)
+
+    def _noted(self, source: str, key: str, names: RecordNames | None) -> None:
+        if names is not None and names.kinds:
+            self.name_variations[(source, key)] = names.kinds
+
     # ------------------------------------------------------------------ identifiers
 
     def _brand(self) -> str:
@@ -671,7 +763,14 @@ class _ScenarioBuilder:
         self.code_serial += self.rng.randint(1, 40)
         industry = plan.industry_code[1:3]
         project_type = self.rng.choice(("01", "02", "03", "04"))
-        return f"{year}-{plan.district.code}-{industry}-{project_type}-{self.code_serial:06d}"
+        # Six digits last ~48,000 coded projects; beyond, the serial wraps (still unique).
+        serial = self.code_serial % 1_000_000
+        while True:
+            code = f"{year}-{plan.district.code}-{industry}-{project_type}-{serial:06d}"
+            if code not in self.used_codes:
+                self.used_codes.add(code)
+                return code
+            serial = (serial + 1) % 1_000_000
 
     def _new_project_no(self, year: int) -> str:
         self.commerce_serial += self.rng.randint(1, 3)
@@ -696,6 +795,8 @@ class _ScenarioBuilder:
             self._plan_identity(f"TP{index:05d}", stage)
             for index, stage in enumerate(stages, start=1)
         ]
+        if self.realistic:
+            self._plan_hard_negatives(plans)
         self._assign_traits(plans)
         for plan in plans:
             self._plan_timeline(plan)
@@ -751,10 +852,46 @@ class _ScenarioBuilder:
         industry_code = _INDUSTRY_CODES.get(
             chain.name if chain else "", "C3990" if manufacturing else "L7299"
         )
-        brand = investor.brand
-        for attempt in range(50):
+        brand, company = self._company_name(investor.brand, rng)
+        investment = self._draw_investment_wan()
+        filed = investment
+        if rng.random() < 0.05:  # a figure more than 20% apart between departments
+            filed = int(investment * rng.uniform(1.3, 1.6)) // 10 * 10
+        elif rng.random() < 0.6:
+            filed = int(investment * rng.uniform(0.9, 1.1)) // 10 * 10
+        stats_planned = (
+            filed if rng.random() < 0.8 else int(filed * rng.uniform(0.9, 1.1)) // 10 * 10
+        )
+        company_uscc = self._new_uscc(district.code)
+        word = rng.choice(_PROJECT_WORDS)
+        return _Plan(
+            pid=pid,
+            stage=stage,
+            district=district,
+            chain=chain,
+            industry_category=category,
+            is_manufacturing=manufacturing,
+            industry_code=industry_code,
+            investor=investor,
+            brand=brand,
+            company_name=company,
+            company_uscc=company_uscc,
+            title=f"{brand}{chain.name if chain else '综合'}{word}",
+            investment_wan=investment,
+            filed_investment_wan=max(filed, 10),
+            stats_planned_wan=max(stats_planned, 10),
+            project_word=word,
+        )
+
+    def _company_name(self, brand: str, rng: random.Random) -> tuple[str, str]:
+        """(brand, name) of a new local project company; another brand if the investor's has
+        run out of names — a three-character one once two-character brands are scarce (beyond
+        ~40,000 projects; smaller scenarios never get there)."""
+        for attempt in range(250):
             if attempt == 25:
-                brand = self._brand()
+                brand = "".join(rng.sample(_BRAND_CHARS, 2))
+            elif attempt >= 50 and attempt % 10 == 0:
+                brand = "".join(rng.sample(_BRAND_CHARS, 3))
             label = rng.choice(_COMPANY_LABELS)
             form = rng.randrange(3)
             if form == 0:
@@ -768,32 +905,108 @@ class _ScenarioBuilder:
         else:
             raise RuntimeError("ran out of company names")
         self.used_company_names.add(company)
-        investment = self._draw_investment_wan()
-        filed = investment
-        if rng.random() < 0.05:  # a figure more than 20% apart between departments
-            filed = int(investment * rng.uniform(1.3, 1.6)) // 10 * 10
-        elif rng.random() < 0.6:
-            filed = int(investment * rng.uniform(0.9, 1.1)) // 10 * 10
-        stats_planned = (
-            filed if rng.random() < 0.8 else int(filed * rng.uniform(0.9, 1.1)) // 10 * 10
-        )
-        return _Plan(
-            pid=pid,
-            stage=stage,
-            district=district,
-            chain=chain,
-            industry_category=category,
-            is_manufacturing=manufacturing,
-            industry_code=industry_code,
-            investor=investor,
-            brand=brand,
-            company_name=company,
-            company_uscc=self._new_uscc(district.code),
-            title=f"{brand}{chain.name if chain else '综合'}{rng.choice(_PROJECT_WORDS)}",
-            investment_wan=investment,
-            filed_investment_wan=max(filed, 10),
-            stats_planned_wan=max(stats_planned, 10),
-        )
+        return brand, company
+
+    # ------------------------------------------------------------------ hard negatives
+
+    def _plan_hard_negatives(self, plans: list[_Plan]) -> None:
+        """Families of distinct projects that look alike (realistic): a hub that links two of
+        them merges two projects. About ``_HARD_NEGATIVE_SHARE`` of the projects, in families
+        of two or three, reshaped on a stream of their own; stages, money and everything the
+        lifecycle draws stay as drawn.
+
+        - phase: one investor's 一期 and 二期 (sometimes 三期) in one district, titles equal
+          but for the phase (trait ``project_phase:<n>``); half the families share the
+          project company (name and USCC), in the others each phase has its own company of
+          the same brand.
+        - two_districts: one domestic investor (so one investor USCC at commerce) with a
+          project in each of two or three districts: same brand and chain, the same title or
+          another project word; each its own company.
+        - shared_company: two or three projects of one local project company (the same name
+          and USCC in every department), in its district, with different titles.
+        """
+        rng = random.Random(f"hard-negatives:{self.seed}")
+        target = int(_HARD_NEGATIVE_SHARE * len(plans) + 0.5)
+        free = list(plans)
+        rng.shuffle(free)
+        kinds, weights = zip(*_FAMILY_KINDS, strict=True)
+        members = families = 0
+        while members < target and len(free) >= 2:
+            kind = rng.choices(kinds, weights)[0]
+            size = 3 if rng.random() < _FAMILY_OF_THREE[kind] else 2
+            first = 0
+            if kind == "two_districts":  # a domestic investor: one investor USCC at commerce
+                size = min(size, len(self.reference.districts))
+                first = next((i for i, plan in enumerate(free) if plan.investor.uscc), -1)
+                if first < 0 or size < 2:
+                    kind, first, size = "phase", 0, 2
+            family = [free.pop(first), *free[: size - 1]]
+            del free[: size - 1]
+            {
+                "phase": self._phase_family,
+                "two_districts": self._two_district_family,
+                "shared_company": self._shared_company_family,
+            }[kind](family, rng)
+            families += 1
+            family_id = f"HN{families:05d}"
+            for plan in family:
+                plan.traits.update((f"hard_negative_{kind}", f"hard_negative_family:{family_id}"))
+                if plan.phase:
+                    plan.traits.add(f"project_phase:{plan.phase}")
+                plan.title = self._title(plan).plain()
+            self.hard_negative_pairs.extend(
+                (a.pid, b.pid) if a.pid < b.pid else (b.pid, a.pid)
+                for index, a in enumerate(family)
+                for b in family[index + 1 :]
+            )
+            members += len(family)
+
+    def _like(self, plan: _Plan, base: _Plan) -> None:
+        """``plan`` becomes a project of ``base``'s investor, brand, chain and project word."""
+        plan.investor, plan.brand = base.investor, base.brand
+        plan.chain, plan.industry_category = base.chain, base.industry_category
+        plan.is_manufacturing, plan.industry_code = base.is_manufacturing, base.industry_code
+        plan.project_word = base.project_word
+
+    def _own_company(self, plan: _Plan, rng: random.Random) -> None:
+        plan.company_name = self._company_name(plan.brand, rng)[1]
+        plan.company_uscc = self._new_uscc(plan.district.code, rng)
+
+    def _phase_family(self, family: list[_Plan], rng: random.Random) -> None:
+        base = family[0]
+        share_company = rng.random() < 0.5
+        for phase, plan in enumerate(family, start=1):
+            plan.phase = phase
+            if plan is base:
+                continue
+            self._like(plan, base)
+            plan.district = base.district
+            if share_company:
+                plan.company_name, plan.company_uscc = base.company_name, base.company_uscc
+            else:
+                self._own_company(plan, rng)
+
+    def _two_district_family(self, family: list[_Plan], rng: random.Random) -> None:
+        base = family[0]
+        elsewhere = [d for d in self.reference.districts if d.code != base.district.code]
+        for plan, district in zip(family[1:], rng.sample(elsewhere, len(family) - 1), strict=True):
+            self._like(plan, base)
+            if rng.random() < 0.5:
+                plan.project_word = rng.choice(
+                    [word for word in _PROJECT_WORDS if word != base.project_word]
+                )
+            plan.district = district
+            self._own_company(plan, rng)
+
+    def _shared_company_family(self, family: list[_Plan], rng: random.Random) -> None:
+        base = family[0]
+        titles = [self._title(base).plain()]
+        for plan in family[1:]:
+            plan.investor, plan.brand, plan.district = base.investor, base.brand, base.district
+            plan.company_name, plan.company_uscc = base.company_name, base.company_uscc
+            while self._title(plan).plain() in titles:
+                plan.project_word = rng.choice(_PROJECT_WORDS)
+            titles.append(self._title(plan).plain())
 
     def _draw_investment_wan(self) -> int:
         """Mostly 亿元以上 (>= 10,000 万元), some 30亿+ and 50亿+; whole hundreds of 万元 so a
@@ -1030,9 +1243,16 @@ class _ScenarioBuilder:
 
         self.known_to[plan.pid].add("approval")
         plan.project_code = self._new_project_code(plan, min(spec["day"] for spec in specs).year)
-        project_name = f"{plan.title}建设项目"
-        if "（青岛）" in plan.company_name and rng.random() < 0.5:
-            project_name = plan.title.replace(plan.brand, plan.brand + "（青岛）", 1) + "建设项目"
+        names = self._names("approval")  # one registration: its names on every event
+        if names is not None:
+            project_name = names.project(self._title(plan), "建设项目")
+            applicant = names.company(plan.company_name)
+        else:
+            project_name = f"{plan.title}建设项目"
+            if "（青岛）" in plan.company_name and rng.random() < 0.5:
+                qualified = plan.title.replace(plan.brand, plan.brand + "（青岛）", 1)
+                project_name = qualified + "建设项目"
+            applicant = plan.company_name
         for spec in specs:
             decided = self._at(spec["day"])
             superseded = spec.get("supersedes")
@@ -1044,11 +1264,12 @@ class _ScenarioBuilder:
                 document_kind=spec["matter"] if spec["decision"] == "准予" else spec["decision"],
                 supersedes=superseded["event"] if superseded else None,
                 non_evidence=spec.get("non_evidence"),
+                name_kinds=names.kinds if names is not None else (),
                 fields={
                     "event_id": None,
                     "project_code": plan.project_code,
                     "project_name": project_name,
-                    "applicant_name": self._styled(plan.company_name, "approval"),
+                    "applicant_name": self._styled(applicant, "approval"),
                     "applicant_uscc": plan.company_uscc,
                     "district_code": plan.district.code,
                     "matter": spec["matter"],
@@ -1093,6 +1314,8 @@ class _ScenarioBuilder:
                 self.bad_records[("approval", key)] = event.bad_reasons
             else:
                 self._own("approval", key, event.owner, non_evidence=event.non_evidence)
+                if event.name_kinds:
+                    self.name_variations[("approval", key)] = event.name_kinds
         return [event.fields for event in ordered]
 
     # ------------------------------------------------------------------ land
@@ -1100,9 +1323,9 @@ class _ScenarioBuilder:
     def _emit_land(self, plan: _Plan) -> None:
         if plan.has_parcels:
             first = plan.landed_on if plan.contract_first else self._after(plan.landed_on, 1, 150)
-            self._emit_parcel(plan, first, phase="一期")
+            self._emit_parcel(plan, first, plot="")
             if self.rng.random() < 0.2:
-                self._emit_parcel(plan, self._after(first, 30, 365), phase="二期")
+                self._emit_parcel(plan, self._after(first, 30, 365), plot="（二号地块）")
         if "withdrawn_parcel" in plan.traits:
             if plan.landed_on:  # dated before the true landing: counting it would move landed_on
                 contract = self._before(plan.landed_on, 10, 120)
@@ -1111,18 +1334,25 @@ class _ScenarioBuilder:
                 contract = self._day(
                     base, (plan.terminated_on or SCENARIO_TODAY) - timedelta(days=1)
                 )
-            self._emit_parcel(plan, contract, phase="一期", withdrawn=True)
+            self._emit_parcel(plan, contract, plot="", withdrawn=True)
 
     def _land_keys(self, plan: _Plan) -> tuple[str, str]:
         """(项目代码, 统一社会信用代码): the code on about two thirds of parcels, the USCC
-        otherwise; always at least one of them (until ``_hide_exact_keys``)."""
+        otherwise; always at least one of them (until ``_hide_exact_keys``). Realistic: half
+        the parcels without the code lack the USCC too, so one in six carries neither."""
         with_code = plan.project_code is not None and self.rng.random() < 0.67
-        with_uscc = not with_code or self.rng.random() < 0.5
+        if self.realistic:
+            with_uscc = self.rng.random() < 0.5
+        else:
+            with_uscc = not with_code or self.rng.random() < 0.5
         return (plan.project_code if with_code else "", plan.company_uscc if with_uscc else "")
 
     def _emit_parcel(
-        self, plan: _Plan, contract_on: date, *, phase: str, withdrawn: bool = False
+        self, plan: _Plan, contract_on: date, *, plot: str, withdrawn: bool = False
     ) -> None:
+        """One parcel of ``plan``. A phase marker names a project (一期 and 二期 are two
+        projects), so a parcel carries its project's phase, if any; a second parcel of one
+        project is a second plot (``plot``, e.g. （二号地块）), never a second phase."""
         rng = self.rng
         parcel_id = self._new_parcel_id(plan.district.code, contract_on.year)
         code, uscc = self._land_keys(plan)
@@ -1135,7 +1365,13 @@ class _ScenarioBuilder:
         quota = 0.0 if rng.random() < 0.1 else round(area * 15 * rng.uniform(0.5, 1.0), 1)
         price = "" if method == "划拨" else str(int(area * 15 * rng.uniform(15, 60)))
         if rng.random() < 0.04:
-            phase = f"{phase},二期"  # a half-width comma: the field must be quoted
+            plot = f"{plot},配套用地"  # a half-width comma: the field must be quoted
+        project_name, after_name, company_name = plan.title, plot, plan.company_name
+        names = self._names("land")
+        if names is not None:
+            project_name = names.project(self._title(plan), "")
+            company_name = names.company(plan.company_name)
+            self._noted("land", parcel_id, names)
         district_label = plan.district.name
         if plan.district.aliases and rng.random() < 0.5:
             district_label = rng.choice(plan.district.aliases)
@@ -1145,8 +1381,8 @@ class _ScenarioBuilder:
         ) -> dict[str, str]:
             return {
                 "宗地编号": parcel_id,
-                "项目名称": self._styled(plan.title, "land") + phase,
-                "用地单位": self._styled(plan.company_name, "land"),
+                "项目名称": self._styled(project_name, "land") + after_name,
+                "用地单位": self._styled(company_name, "land"),
                 "统一社会信用代码": uscc,
                 "项目代码": code,
                 "行政区划": district_label,
@@ -1229,11 +1465,18 @@ class _ScenarioBuilder:
     # ------------------------------------------------------------------ stats
 
     def _stats_identity(self, plan: _Plan) -> dict[str, Any]:
+        stat_id = self._new_stat_id(plan.district.code)
+        names = self._names("stats")  # the roster keeps a project's names month after month
+        project_name, company_name = f"{plan.title}项目", plan.company_name
+        if names is not None:
+            project_name = names.project(self._title(plan), "项目")
+            company_name = names.company(plan.company_name)
+            self._noted("stats", stat_id, names)
         return {
-            "stat_project_id": self._new_stat_id(plan.district.code),
+            "stat_project_id": stat_id,
             "project_code": None if "stats_without_code" in plan.traits else plan.project_code,
-            "project_name": self._styled(f"{plan.title}项目", "stats"),
-            "legal_unit_name": self._styled(plan.company_name, "stats"),
+            "project_name": self._styled(project_name, "stats"),
+            "legal_unit_name": self._styled(company_name, "stats"),
             "legal_unit_uscc": plan.company_uscc,
             "district_code": plan.district.code,
             "industry_code": plan.industry_code,
@@ -1354,12 +1597,23 @@ class _ScenarioBuilder:
             foreign_usd = int(plan.investment_wan / 7.1 * rng.uniform(0.3, 1.0))
         change_day = self._commerce_change_day(plan)
         updated = change_day if plan.commerce_stage == "已终止" else self._after(change_day, 0, 20)
+        project_name, investor_name, company_name = (
+            f"{plan.title}项目",
+            investor.name,
+            plan.company_name,
+        )
+        names = self._names("commerce")
+        if names is not None:
+            project_name = names.project(self._title(plan), "项目")
+            investor_name = names.investor(investor)
+            if company_shown:
+                company_name = names.company(plan.company_name)
         record = {
             "project_no": self._new_project_no(plan.negotiation_on.year),
-            "project_name": self._styled(f"{plan.title}项目", "commerce"),
-            "investor_name": investor.name,
+            "project_name": self._styled(project_name, "commerce"),
+            "investor_name": investor_name,
             "investor_uscc": investor_uscc,
-            "project_company_name": self._styled(plan.company_name, "commerce")
+            "project_company_name": self._styled(company_name, "commerce")
             if company_shown
             else None,
             "project_company_uscc": plan.company_uscc if company_shown else None,
@@ -1389,7 +1643,18 @@ class _ScenarioBuilder:
             "is_deleted": False,
             "updated_at": self._at(updated, time(8, 30), time(19, 0)).isoformat(),
         }
+        if self.realistic:
+            # Commerce knows the investor group (its USCC as above); the project company's
+            # USCC rarely, the national project code late or never.
+            if company_shown and self.key_rng.random() >= _COMMERCE_COMPANY_USCC_SHARE:
+                record["project_company_uscc"] = None
+            record["project_code"] = (
+                plan.project_code
+                if known_elsewhere and self.key_rng.random() < _COMMERCE_CODE_SHARE
+                else None
+            )
         self._own("commerce", record["project_no"], plan.pid)
+        self._noted("commerce", record["project_no"], names)
         self.commerce_records.append(record)
         self.main_commerce_record[plan.pid] = record
 
@@ -1444,6 +1709,11 @@ class _ScenarioBuilder:
                 ).isoformat(),
             )
             self._own("commerce", duplicate["project_no"], plan.pid, non_evidence="soft_deleted")
+            kinds = self.name_variations.get(
+                ("commerce", self.main_commerce_record[plan.pid]["project_no"])
+            )
+            if kinds:
+                self.name_variations[("commerce", duplicate["project_no"])] = kinds
             self.commerce_records.append(duplicate)
 
     # ------------------------------------------------------------------ hard matching
@@ -1480,7 +1750,7 @@ class _ScenarioBuilder:
                 if stat_id not in stand_ins:
                     stand_ins[stat_id] = None
                     if hidden.random() < rate:
-                        sibling = row["legal_unit_name"].replace("有限公司", "建设管理有限公司", 1)
+                        sibling = _sibling_unit(row["legal_unit_name"])
                         stand_ins[stat_id] = (sibling, self._new_uscc(row["district_code"], hidden))
                 if stand_ins[stat_id]:
                     row["legal_unit_name"], row["legal_unit_uscc"] = stand_ins[stat_id]
@@ -1720,6 +1990,14 @@ _COMMERCE_EQUIVALENT = {
     "in_statistics": "已开工",
     "in_production": "已开工",
 }
+
+
+def _sibling_unit(name: str) -> str:
+    """A sibling entity's name: 海瑞科技（青岛）有限公司 → 海瑞科技（青岛）建设管理有限公司."""
+    if "有限公司" in name:
+        return name.replace("有限公司", "建设管理有限公司", 1)
+    cut = name.rfind("公司")  # a clerk's 公司 for 有限公司 (name_variation="realistic")
+    return name[:cut] + "建设管理有限公司" + name[cut + 2 :] if cut >= 0 else name + "建设管理"
 
 
 def _record_key_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str]:

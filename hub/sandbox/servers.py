@@ -1440,6 +1440,7 @@ def serve_forever(
     host: str = "127.0.0.1",
     credentials: SandboxCredentials | None = None,
     faults: FaultKnobs | None = None,
+    name_variation: str = "none",
 ) -> None:
     """Generate a scenario, serve it, and block until SIGINT or SIGTERM (``hub sandbox serve``).
 
@@ -1447,8 +1448,9 @@ def serve_forever(
     ``eval "$(hub sandbox serve ...)"``-style wrappers can pick them up) and writes the
     ground truth as JSON to ``truth_path`` when given — with a ``hostile_records`` list
     (``HostileRecord.to_json()``) when the knob is on. Must run in the main thread (signals).
+    ``name_variation`` is ``generate_scenario``'s (``--names``: how clerks write names).
     """
-    scenario = generate_scenario(size, seed)
+    scenario = generate_scenario(size, seed, name_variation=name_variation)
     stop_requested = threading.Event()
 
     def request_stop(signum: int, frame: Any) -> None:
