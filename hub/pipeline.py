@@ -3,7 +3,8 @@
     ingest(source)          department → raw (COPY) → GX audit → batch checks → core source
                             records (or, when a batch check fails, the batch is held)
     resolve_and_publish()   link records to hub projects → milestones → stage → core.projects
-                            → discrepancies (shared views read these) → core suite, Data Docs
+                            (+ core.projects_history) → discrepancies (shared views read
+                            these) → core suite, Data Docs
     release_batch(id)       merge a held batch after review (`hub dq release`), then publish
 
 Every step is idempotent: the same input twice changes nothing.
@@ -345,6 +346,7 @@ def resolve_and_publish(settings: Settings) -> dict[str, Any]:
                     )
                 )
         run_sql_file(conn, "core/refresh_projects.sql")
+        run_sql_file(conn, "core/record_project_history.sql")
         run_sql_file(conn, "core/refresh_discrepancies.sql")
         conn.commit()
     _check_core_and_build_docs(settings, url)

@@ -53,6 +53,21 @@ begin
         end if;
     end loop;
 
+    -- Reading shared through functions: the as-of reads, and the one definition of the
+    -- signing indicators that they and the view share (whoever reads a view needs EXECUTE on
+    -- the functions it calls; schema core stays out of reach by name). Not granted to public.
+    foreach reader in array array[
+        'hub_loader', 'hub_reader', 'hub_steward', 'dept_commerce', 'dept_land', 'dept_stats',
+        'dept_approval'
+    ] loop
+        if exists (select 1 from pg_roles where rolname = reader) then
+            execute format(
+                'grant execute on function shared.projects_as_of(timestamptz), '
+                'shared.signing_indicators_as_of(timestamptz), '
+                'core.signing_indicators_of(shared.projects[]) to %I', reader);
+        end if;
+    end loop;
+
     -- Personal data: the commerce department's role only.
     foreach reader in array array['hub_reader', 'hub_steward', 'dept_land', 'dept_stats', 'dept_approval'] loop
         if exists (select 1 from pg_roles where rolname = reader) then

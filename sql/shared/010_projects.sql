@@ -7,7 +7,7 @@ select
     planned_investment_wan, stage, stage_zh, negotiation_started_on, signed_on, landed_on,
     construction_started_on, stats_included_month, production_on, terminated_on,
     completed_investment_ytd_wan, latest_stats_period, land_area_mu, land_quota_mu, sources,
-    needs_review, updated_at
+    needs_review, updated_at, provenance
 from core.projects
 cross join core.reader_scope as rs
 where (not rs.is_scoped or district_code = any (rs.districts));
@@ -81,4 +81,6 @@ comment on column shared.projects.sources is
 comment on column shared.projects.needs_review is
     '是否有待人工复核的匹配候选 / Whether an open match candidate awaits steward review';
 comment on column shared.projects.updated_at is
-    '发布值最近一次变化的时间 / When a published value last changed';
+    '发布值（含数据来源 provenance）最近一次变化的时间 / When a published value (provenance included) last changed';
+comment on column shared.projects.provenance is
+    '数据来源：属性名 → 取值所依据的源记录 {"source_system", "source_key"}（统计记录另含 "period"，经参考表换算的另含 "via"）；用地面积与指标为有效宗地合计，列出全部宗地 "source_keys" 并注 "aggregate": "sum"；生命周期日期指向日期最早的里程碑证据，阶段指向该阶段的证据（见 project_milestones）；hub_project_id、sources、needs_review、updated_at 为枢纽自有，无条目；为空表示该行发布时尚未记录来源 / Provenance: attribute name → the source record its value came from, {"source_system", "source_key"} (a stats row adds "period"; a value looked up in a reference table adds "via"); land area and quota are sums over valid parcels, all listed in "source_keys" with "aggregate": "sum"; lifecycle dates point to the milestone evidence with the earliest date, the stage to its milestone''s evidence (see project_milestones); hub_project_id, sources, needs_review and updated_at are the hub''s own and have no entry; null where the row was published before provenance was recorded';

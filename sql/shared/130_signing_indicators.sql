@@ -11,111 +11,158 @@
 -- values — PostgreSQL round(numeric, n); no float anywhere. Shares: percent of signed_projects,
 -- one decimal. Year-on-year: whole percent against the same period a year before, counted
 -- from the projects themselves (the base period need not be a row), null where the base is 0.
-create or replace view shared.signing_indicators with (security_barrier) as
-
-with
-
-counted as (
-    select
-        p.signed_on,
-        p.signed_investment_wan,
-        p.capital_type = '内资' as is_domestic,
-        p.capital_type = '内资'
-            and p.origin_province is not null
-            and p.origin_province <> '山东省' as is_out_of_province,
-        -- a region row with a city matches only that city; one without matches the province
-        exists (
-            select 1 from ref.regions as r
-            where r.province = p.origin_province
-              and (r.city is null or r.city = p.origin_city)
-        ) as is_key_region,
-        p.industry_category = '优势产业' as is_advantage_industry,
-        p.industry_category = '新兴产业' as is_emerging_industry,
-        p.industry_category = '现代服务业' as is_modern_service,
-        p.signed_investment_wan >= 300000 as is_30yi_plus,
-        p.signed_investment_wan >= 300000 and p.is_manufacturing as is_manufacturing_30yi_plus,
-        p.signed_investment_wan >= 500000 as is_50yi_plus
-    from shared.projects as p
-    where p.signed_on is not null
-      and p.signed_investment_wan >= 10000
-),
-
-periods as (
-    select * from core.report_periods(array(select signed_on from counted))
-),
-
-current_period as (
-    select
-        pr.period,
-        pr.period_start,
-        pr.next_start,
-        pr.period_type,
-        count(*) as signed_projects,
-        round(sum(c.signed_investment_wan) / 10000, 1) as signed_investment_yi,
-        count(*) filter (where c.is_domestic) as domestic_projects,
-        count(*) filter (where c.is_out_of_province) as out_of_province_projects,
-        count(*) filter (where c.is_key_region) as key_region_projects,
-        count(*) filter (where c.is_advantage_industry) as advantage_industry_projects,
-        count(*) filter (where c.is_emerging_industry) as emerging_industry_projects,
-        count(*) filter (where c.is_modern_service) as modern_service_projects,
-        count(*) filter (where c.is_30yi_plus) as projects_30yi_plus,
-        count(*) filter (where c.is_manufacturing_30yi_plus) as manufacturing_30yi_plus,
-        count(*) filter (where c.is_50yi_plus) as projects_50yi_plus
-    from periods as pr
-    join counted as c on c.signed_on >= pr.period_start and c.signed_on < pr.next_start
-    group by pr.period, pr.period_start, pr.next_start, pr.period_type
-),
-
--- the same period a year before (2024-03 → 2023-03, 2024Q1 → 2023Q1, 2024YTD03 → 2023YTD03)
-base_period as (
-    select
-        pr.period,
-        count(*) filter (where c.is_manufacturing_30yi_plus) as manufacturing_30yi_plus,
-        count(*) filter (where c.is_50yi_plus) as projects_50yi_plus
-    from periods as pr
-    join counted as c
-        on c.signed_on >= (pr.period_start - interval '1 year')::date
-       and c.signed_on < (pr.next_start - interval '1 year')::date
-    group by pr.period
+--
+-- One definition, two sets of projects: core.signing_indicators_of computes the figures from
+-- the project rows it is given; the view gives it shared.projects (published now), and
+-- shared.signing_indicators_as_of(at) (170_signing_indicators_as_of.sql) gives it
+-- shared.projects_as_of(at), so a report drawn again later reproduces what was published.
+-- The rows are read by the caller — through the scoped views, as the reader — so the
+-- district scope applies; the function itself runs as its owner (security definer) only
+-- because it reads ref.regions, which readers cannot, and sees nothing but the rows passed in.
+create or replace function core.signing_indicators_of(projects shared.projects[])
+returns table (
+    period text,
+    period_start date,
+    period_end date,
+    period_type text,
+    signed_projects bigint,
+    signed_investment_yi numeric,
+    domestic_projects bigint,
+    domestic_share_pct numeric,
+    out_of_province_projects bigint,
+    out_of_province_share_pct numeric,
+    key_region_projects bigint,
+    key_region_share_pct numeric,
+    advantage_industry_projects bigint,
+    advantage_industry_share_pct numeric,
+    emerging_industry_projects bigint,
+    emerging_industry_share_pct numeric,
+    modern_service_projects bigint,
+    modern_service_share_pct numeric,
+    projects_30yi_plus bigint,
+    manufacturing_30yi_plus bigint,
+    manufacturing_30yi_plus_yoy_pct integer,
+    projects_50yi_plus bigint,
+    projects_50yi_plus_yoy_pct integer
 )
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    with
 
-select
-    cp.period,
-    cp.period_start,
-    cp.next_start - 1 as period_end,
-    cp.period_type,
-    cp.signed_projects,
-    cp.signed_investment_yi,
-    cp.domestic_projects,
-    round(100::numeric * cp.domestic_projects / cp.signed_projects, 1) as domestic_share_pct,
-    cp.out_of_province_projects,
-    round(100::numeric * cp.out_of_province_projects / cp.signed_projects, 1) as out_of_province_share_pct,
-    cp.key_region_projects,
-    round(100::numeric * cp.key_region_projects / cp.signed_projects, 1) as key_region_share_pct,
-    cp.advantage_industry_projects,
-    round(100::numeric * cp.advantage_industry_projects / cp.signed_projects, 1) as advantage_industry_share_pct,
-    cp.emerging_industry_projects,
-    round(100::numeric * cp.emerging_industry_projects / cp.signed_projects, 1) as emerging_industry_share_pct,
-    cp.modern_service_projects,
-    round(100::numeric * cp.modern_service_projects / cp.signed_projects, 1) as modern_service_share_pct,
-    cp.projects_30yi_plus,
-    cp.manufacturing_30yi_plus,
-    case
-        when bp.manufacturing_30yi_plus > 0 then round(
-            100::numeric * (cp.manufacturing_30yi_plus - bp.manufacturing_30yi_plus)
-            / bp.manufacturing_30yi_plus, 0
-        )::integer
-    end as manufacturing_30yi_plus_yoy_pct,
-    cp.projects_50yi_plus,
-    case
-        when bp.projects_50yi_plus > 0 then round(
-            100::numeric * (cp.projects_50yi_plus - bp.projects_50yi_plus)
-            / bp.projects_50yi_plus, 0
-        )::integer
-    end as projects_50yi_plus_yoy_pct
-from current_period as cp
-left join base_period as bp on bp.period = cp.period
-order by cp.period;
+    counted as (
+        select
+            p.signed_on,
+            p.signed_investment_wan,
+            p.capital_type = '内资' as is_domestic,
+            p.capital_type = '内资'
+                and p.origin_province is not null
+                and p.origin_province <> '山东省' as is_out_of_province,
+            -- a region row with a city matches only that city; one without matches the province
+            exists (
+                select 1 from ref.regions as r
+                where r.province = p.origin_province
+                  and (r.city is null or r.city = p.origin_city)
+            ) as is_key_region,
+            p.industry_category = '优势产业' as is_advantage_industry,
+            p.industry_category = '新兴产业' as is_emerging_industry,
+            p.industry_category = '现代服务业' as is_modern_service,
+            p.signed_investment_wan >= 300000 as is_30yi_plus,
+            p.signed_investment_wan >= 300000 and p.is_manufacturing as is_manufacturing_30yi_plus,
+            p.signed_investment_wan >= 500000 as is_50yi_plus
+        from unnest(projects) as p
+        where p.signed_on is not null
+          and p.signed_investment_wan >= 10000
+    ),
+
+    periods as (
+        select * from core.report_periods(array(select signed_on from counted))
+    ),
+
+    current_period as (
+        select
+            pr.period,
+            pr.period_start,
+            pr.next_start,
+            pr.period_type,
+            count(*) as signed_projects,
+            round(sum(c.signed_investment_wan) / 10000, 1) as signed_investment_yi,
+            count(*) filter (where c.is_domestic) as domestic_projects,
+            count(*) filter (where c.is_out_of_province) as out_of_province_projects,
+            count(*) filter (where c.is_key_region) as key_region_projects,
+            count(*) filter (where c.is_advantage_industry) as advantage_industry_projects,
+            count(*) filter (where c.is_emerging_industry) as emerging_industry_projects,
+            count(*) filter (where c.is_modern_service) as modern_service_projects,
+            count(*) filter (where c.is_30yi_plus) as projects_30yi_plus,
+            count(*) filter (where c.is_manufacturing_30yi_plus) as manufacturing_30yi_plus,
+            count(*) filter (where c.is_50yi_plus) as projects_50yi_plus
+        from periods as pr
+        join counted as c on c.signed_on >= pr.period_start and c.signed_on < pr.next_start
+        group by pr.period, pr.period_start, pr.next_start, pr.period_type
+    ),
+
+    -- the same period a year before (2024-03 → 2023-03, 2024Q1 → 2023Q1, 2024YTD03 → 2023YTD03)
+    base_period as (
+        select
+            pr.period,
+            count(*) filter (where c.is_manufacturing_30yi_plus) as manufacturing_30yi_plus,
+            count(*) filter (where c.is_50yi_plus) as projects_50yi_plus
+        from periods as pr
+        join counted as c
+            on c.signed_on >= (pr.period_start - interval '1 year')::date
+           and c.signed_on < (pr.next_start - interval '1 year')::date
+        group by pr.period
+    )
+
+    select
+        cp.period,
+        cp.period_start,
+        cp.next_start - 1 as period_end,
+        cp.period_type,
+        cp.signed_projects,
+        cp.signed_investment_yi,
+        cp.domestic_projects,
+        round(100::numeric * cp.domestic_projects / cp.signed_projects, 1) as domestic_share_pct,
+        cp.out_of_province_projects,
+        round(100::numeric * cp.out_of_province_projects / cp.signed_projects, 1) as out_of_province_share_pct,
+        cp.key_region_projects,
+        round(100::numeric * cp.key_region_projects / cp.signed_projects, 1) as key_region_share_pct,
+        cp.advantage_industry_projects,
+        round(100::numeric * cp.advantage_industry_projects / cp.signed_projects, 1) as advantage_industry_share_pct,
+        cp.emerging_industry_projects,
+        round(100::numeric * cp.emerging_industry_projects / cp.signed_projects, 1) as emerging_industry_share_pct,
+        cp.modern_service_projects,
+        round(100::numeric * cp.modern_service_projects / cp.signed_projects, 1) as modern_service_share_pct,
+        cp.projects_30yi_plus,
+        cp.manufacturing_30yi_plus,
+        case
+            when bp.manufacturing_30yi_plus > 0 then round(
+                100::numeric * (cp.manufacturing_30yi_plus - bp.manufacturing_30yi_plus)
+                / bp.manufacturing_30yi_plus, 0
+            )::integer
+        end as manufacturing_30yi_plus_yoy_pct,
+        cp.projects_50yi_plus,
+        case
+            when bp.projects_50yi_plus > 0 then round(
+                100::numeric * (cp.projects_50yi_plus - bp.projects_50yi_plus)
+                / bp.projects_50yi_plus, 0
+            )::integer
+        end as projects_50yi_plus_yoy_pct
+    from current_period as cp
+    left join base_period as bp on bp.period = cp.period
+    order by cp.period
+$$;
+
+comment on function core.signing_indicators_of(shared.projects[]) is
+    '签约指标的唯一定义：按给定的项目行计算（供 signing_indicators 与 signing_indicators_as_of 共用）/ The one definition of the signing indicators, computed from the project rows given (shared by signing_indicators and signing_indicators_as_of)';
+revoke all on function core.signing_indicators_of(shared.projects[]) from public;
+
+create or replace view shared.signing_indicators with (security_barrier) as
+select *
+from core.signing_indicators_of(array(select p from shared.projects as p))
+order by period;
 
 comment on view shared.signing_indicators is
     '签约指标（月度调度 / 季度通报）：每个统计期（月、季、年初至今）一行，统计签约投资额1亿元以上项目 / Signing indicators of the monthly dispatch and quarterly bulletin: one row per period (month, quarter, year to date), projects signed at 10,000 万元 or more';
