@@ -26,8 +26,29 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+## Splink (issue 10's comparison, evaluation only) in its own venv: requirements.lock plus
+## bench/requirements-splink.txt. SPLINK_ARGS e.g. "--size 10000 --seed 1 --names realistic".
+SPLINK_VENV ?= .venv-splink
+SPLINK_STAMP := $(SPLINK_VENV)/.installed
+SPLINK_ARGS ?= --size 2000 --seed 20250630 --names realistic
+
+$(SPLINK_STAMP): requirements.lock bench/requirements-splink.txt pyproject.toml
+	test -x $(SPLINK_VENV)/bin/python || $(PYTHON) -m venv $(SPLINK_VENV)
+	$(SPLINK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPLINK_VENV)/bin/python -m pip install --quiet -r requirements.lock -r bench/requirements-splink.txt
+	$(SPLINK_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(SPLINK_STAMP)
+
+.PHONY: bench-splink bench-resolution
+bench-splink: $(SPLINK_STAMP)
+	$(SPLINK_VENV)/bin/python -m bench.splink_linker $(SPLINK_ARGS)
+
+## Linkage quality (precision, recall, F1, review queue), time and memory of entity resolution.
+bench-resolution: $(STAMP)
+	$(BIN)/python -m bench.resolution $(RESOLUTION_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(SPLINK_VENV) var

@@ -57,7 +57,14 @@ Template = tuple[str | None, dict[str, Any], dict[str, Any], dict[str, Any]]
 @cache
 def templates(source_system: str) -> tuple[Template, ...]:
     """The template pool of one source, from the sandbox scenario (generated once)."""
-    scenario = _scenario()
+    return tuple(scenario_templates(_scenario(), source_system))
+
+
+def scenario_templates(
+    scenario, source_system: str, *, served_only: bool = False
+) -> list[Template]:
+    """Every record one department of ``scenario`` holds, as its connector would land it;
+    ``served_only``: without the stats revisions the bureau replaced (it serves current ones)."""
     shape = SHAPES[source_system]
     pool: list[Template] = []
     if source_system == "commerce":
@@ -70,11 +77,13 @@ def templates(source_system: str) -> tuple[Template, ...]:
                 pool.append((_key(row, shape), row, {}, {"file": land_file.name, "line": line}))
     elif source_system == "stats":
         for period in scenario.stats_periods:
+            if served_only and not period.current:
+                continue
             context = {"period": period.period, "revision": period.revision}
             pool.extend((_key(row, shape), row, context, {}) for row in period.rows)
     else:
         raise KeyError(source_system)
-    return tuple(pool)
+    return pool
 
 
 @cache

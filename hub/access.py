@@ -10,7 +10,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from hub.warehouse.connection import connect, run_sql_file
+from hub.warehouse.connection import connect, fetch_dicts, run_sql_file
 
 GRANTABLE_ROLES = (
     "hub_loader",
@@ -92,6 +92,12 @@ def revoke(warehouse_url: str, login: str) -> list[str]:
         run_sql_file(conn, "access/clear_scope.sql", {"login": login})
         conn.commit()
     return [f"{login} holds no hub role and no district scope"]
+
+
+def review_queue(warehouse_url: str, limit: int = 50) -> list[dict]:
+    """The open match candidates the caller may see, best first (sql/reports/review_queue.sql)."""
+    with connect(warehouse_url) as conn:
+        return fetch_dicts(conn, "reports/review_queue.sql", {"limit": limit})
 
 
 def review(warehouse_url: str, candidate_id: int, decision: str, note: str | None) -> str:

@@ -92,6 +92,7 @@ def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         credentials=credentials,
         faults=FaultKnobs(seed=args.seed, hostile_records=args.hostile) if args.hostile else None,
+        name_variation=args.names,
     )
     return 0
 
@@ -99,7 +100,14 @@ def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from hub.demo import run_demo
 
-    return run_demo(settings, size=args.size, seed=args.seed, via=args.via, hostile=args.hostile)
+    return run_demo(
+        settings,
+        size=args.size,
+        seed=args.seed,
+        via=args.via,
+        hostile=args.hostile,
+        names=args.names,
+    )
 
 
 def _cmd_access_grant(settings: Settings, args: argparse.Namespace) -> int:
@@ -140,11 +148,27 @@ def _cmd_access_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_review(settings: Settings, args: argparse.Namespace) -> int:
-    from hub.access import AccessError, review
+    from hub.access import AccessError, review, review_queue
     from hub.pipeline import warehouse_url
 
+    if args.action == "list":
+        rows = review_queue(warehouse_url(settings), args.limit)
+        for row in rows:
+            print(
+                f"{row['candidate_id']:>7}  {row['score']:.3f}  "
+                f"{row['source_system']}/{row['source_key']} → hub project "
+                f"{row['hub_project_id']} ({row['target_source_system']}/"
+                f"{row['target_source_key']}, {row['project_name'] or '—'})  "
+                f"agreed: {', '.join(row['agreed'] or []) or '—'}; "
+                f"disagreed: {', '.join(row['disagreed'] or []) or '—'}"
+            )
+        print(f"{len(rows)} open candidate(s) shown; settle with `hub review accept|reject ID`")
+        return 0
+    if args.candidate_id is None:
+        print(f"hub review {args.action}: a CANDIDATE_ID is required", file=sys.stderr)
+        return 2
     try:
-        print(review(warehouse_url(settings), args.candidate_id, args.decision, args.note))
+        print(review(warehouse_url(settings), args.candidate_id, args.action, args.note))
     except AccessError as error:
         print(f"hub review: {error}", file=sys.stderr)
         return 2
@@ -282,6 +306,13 @@ HOSTILE_HELP = (
 )
 
 
+NAMES_HELP = (
+    "how the departments write names and keys: 'none' (as the model decided them) or"
+    " 'realistic' (clerks' abbreviations, reorderings, typos, ...; keys as departments really"
+    " send them; look-alike projects that must not be linked) (default none)"
+)
+
+
 def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -352,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--hostile", type=_non_negative_int, default=0, metavar="N", help=HOSTILE_HELP
     )
+    serve.add_argument("--names", choices=("none", "realistic"), default="none", help=NAMES_HELP)
     serve.set_defaults(handler=_cmd_sandbox_serve)
 
     demo = commands.add_parser(
@@ -368,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--hostile", type=_non_negative_int, default=0, metavar="N", help=HOSTILE_HELP
     )
+    demo.add_argument("--names", choices=("none", "realistic"), default="none", help=NAMES_HELP)
     demo.set_defaults(handler=_cmd_demo)
     access = commands.add_parser("access", help="who may read the warehouse").add_subparsers(
         dest="access_command", required=True
@@ -381,10 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("login")
     revoke.set_defaults(handler=_cmd_access_revoke)
 
-    review = commands.add_parser("review", help="a steward settles a match candidate")
-    review.add_argument("decision", choices=("accept", "reject"))
-    review.add_argument("candidate_id", type=int)
+    review = commands.add_parser(
+        "review", help="a steward lists open match candidates, or accepts or rejects one"
+    )
+    review.add_argument("action", choices=("list", "accept", "reject"))
+    review.add_argument("candidate_id", type=int, nargs="?", help="for accept and reject")
     review.add_argument("--note", help="why (kept with the decision)")
+    review.add_argument("--limit", type=int, default=50, help="list: at most this many")
     review.set_defaults(handler=_cmd_review)
     return parser
 

@@ -4,7 +4,9 @@ Generates a labelled scenario, serves it on loopback, migrates the warehouse (em
 unless HUB_WAREHOUSE_URL is set), runs one sync — through Airflow's ``dags test`` or the
 CLI path — and prints the summary next to the scenario's own ground truth. ``--hostile N``
 mixes N hostile records into each department's feed (``FaultKnobs.hostile_records``): they
-belong to no project, so the stage counts must still equal the truth's.
+belong to no project, so the stage counts must still equal the truth's. ``--names realistic``
+serves a scenario whose departments write names and keys as real clerks do
+(``generate_scenario(name_variation=...)``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from hub.config import PROJECT_ROOT, Settings
 from hub.lifecycle import STAGES
 
 
-def run_demo(settings: Settings, *, size: int, seed: int, via: str, hostile: int = 0) -> int:
+def run_demo(
+    settings: Settings, *, size: int, seed: int, via: str, hostile: int = 0, names: str = "none"
+) -> int:
     from hub.cli import print_summary
     from hub.errors import redacted_url
     from hub.pipeline import run_sync, summarize, warehouse_url
@@ -30,10 +34,12 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str, hostile: int
     print(f"warehouse: {redacted_url(url)}")
     upgrade(url, settings.reference_dir)
 
-    scenario = generate_scenario(size=size, seed=seed)
-    # Files with hostile rows differ from those without: a folder of their own, so a later run
-    # never re-delivers a file under the same name with different content.
+    scenario = generate_scenario(size=size, seed=seed, name_variation=names)
+    # Files with hostile rows (or other names) differ from those without: a folder of their
+    # own, so a later run never re-delivers a file under the same name with different content.
     folder = f"land-{size}-{seed}-hostile{hostile}" if hostile else f"land-{size}-{seed}"
+    if names != "none":
+        folder += f"-names-{names}"
     land_dir = settings.home / "demo" / folder
     departments = SandboxDepartments(
         scenario,
@@ -51,7 +57,8 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str, hostile: int
         }
         demo_settings = Settings.from_env(env)
         mixed_in = f", {len(departments.hostile_records())} hostile records" if hostile else ""
-        print(f"sandbox: {size} true projects (seed {seed}){mixed_in}; syncing via {via}")
+        named = f", names {names}" if names != "none" else ""
+        print(f"sandbox: {size} true projects (seed {seed}){mixed_in}{named}; syncing via {via}")
         if via == "airflow":
             ok = _sync_through_airflow(env, settings.home)
         else:
@@ -68,16 +75,69 @@ def run_demo(settings: Settings, *, size: int, seed: int, via: str, hostile: int
         for record in missed:
             print(f"  not as expected: {record.source_system} {record.kind} {record.reasons}")
         ok = ok and not missed
+    queue, wrong = _review_and_stages(url, scenario.truth)
+    print(
+        f"Review queue: {queue['candidates']} open match candidates, "
+        f"{queue['projects_in_review']} of {queue['projects']} projects awaiting a steward."
+    )
+    settled = queue["projects"] - queue["projects_in_review"]
+    print(
+        f"Stage equals the ground truth for {settled - len(wrong)} of the {settled} projects "
+        "not awaiting review."
+    )
+    for hub_project_id, detail in wrong[:10]:
+        print(f"  hub project {hub_project_id}: {detail}")
+    ok = ok and not wrong
     truth = scenario.truth.stage_counts()
     hub_counts = {stage: summary["projects_per_stage"].get(stage, 0) for stage in STAGES}
     if hub_counts == {stage: truth.get(stage, 0) for stage in STAGES}:
         print("Stage counts equal the scenario's ground truth.")
+        return 0 if ok else 1
+    if queue["candidates"]:
+        print("Stage counts differ from the ground truth while candidates await review:")
+        for stage in STAGES:
+            print(f"  {stage:<20} hub {hub_counts[stage]:>5}  truth {truth.get(stage, 0):>5}")
         return 0 if ok else 1
     print("Stage counts differ from the scenario's ground truth:")
     for stage in STAGES:
         if hub_counts[stage] != truth.get(stage, 0):
             print(f"  {stage:<20} hub {hub_counts[stage]:>5}  truth {truth.get(stage, 0):>5}")
     return 1
+
+
+def _review_and_stages(url: str, truth) -> tuple[dict, list[tuple[int, str]]]:
+    """The review queue's size, and every project not awaiting review whose stage is not
+    its true project's (or whose records belong to several true projects, or to none)."""
+    from collections import defaultdict
+
+    from hub.warehouse.connection import connect, fetch_dicts
+
+    with connect(url) as conn:
+        [queue] = fetch_dicts(conn, "reports/review_queue_size.sql")
+        rows = fetch_dicts(conn, "reports/project_stage_links.sql")
+    owners: dict[int, set] = defaultdict(set)
+    stages: dict[int, tuple[str, bool]] = {}
+    for row in rows:
+        stages[row["hub_project_id"]] = (row["stage"], row["needs_review"])
+        owner = truth.record_owner.get((row["source_system"], row["source_key"]))
+        if owner:
+            owners[row["hub_project_id"]].add(owner)
+    wrong = []
+    for hub_project_id, (stage, needs_review) in sorted(stages.items()):
+        if needs_review:
+            continue
+        found = owners.get(hub_project_id, set())
+        if len(found) != 1:
+            wrong.append((hub_project_id, f"records of true projects {sorted(found)}"))
+        elif truth.projects[next(iter(found))].stage != stage:
+            true_id = next(iter(found))
+            wrong.append(
+                (
+                    hub_project_id,
+                    f"stage {stage}, truth {truth.projects[true_id].stage} ({true_id})",
+                )
+            )
+    return queue, wrong
 
 
 def _hostile_not_rejected(url: str, hostile: list) -> list:

@@ -1,12 +1,21 @@
--- Every current source record with the keys entity resolution uses.
--- Grain: one row per (source_system, source_key). is_evidence: the record shows a lifecycle
--- milestone (see refresh_milestones.sql) and so may found a hub project on its own.
+-- Every current source record with what entity resolution compares (hub.resolve.records).
+-- Grain: one row per (source_system, source_key). company_*: the local project company
+-- (commerce project company, approval applicant, land user, stats legal unit); investor_*:
+-- commerce only; amount_wan: commerce signed, approval filed, stats planned investment;
+-- first_on: the record's own milestone date (date-order check). is_evidence: the record shows
+-- a lifecycle milestone (see refresh_milestones.sql) and so may found a hub project alone.
 select
     'commerce' as source_system,
     c.project_no as source_key,
     c.project_code,
     c.project_company_uscc as company_uscc,
-    coalesce(c.project_company_name, c.project_name) as name,
+    c.project_company_name as company_name,
+    c.project_name,
+    c.investor_name,
+    c.investor_uscc,
+    c.district_code,
+    c.total_investment_wan as amount_wan,
+    coalesce(c.signed_on, c.negotiation_started_on) as first_on,
     not c.is_deleted as is_evidence
 from core.commerce_projects as c
 
@@ -18,6 +27,12 @@ select
     a.project_code,
     a.applicant_uscc,
     a.applicant_name,
+    a.project_name,
+    null,
+    null,
+    a.district_code,
+    a.total_investment_wan,
+    (a.decided_at at time zone 'Asia/Shanghai')::date,
     a.matter in ('项目备案', '项目核准', '施工许可')
     and exists (select 1 from core.effective_approval_events as e where e.event_id = a.event_id)
 from core.approval_events as a
@@ -30,6 +45,12 @@ select
     l.project_code,
     l.land_user_uscc,
     l.land_user_name,
+    l.project_name,
+    null,
+    null,
+    l.district_code,
+    null,
+    l.contract_on,
     l.status = '有效'
 from core.land_parcels as l
 
@@ -41,5 +62,11 @@ select
     s.project_code,
     s.legal_unit_uscc,
     s.legal_unit_name,
+    s.project_name,
+    null,
+    null,
+    s.district_code,
+    s.planned_investment_wan,
+    s.start_month,
     true
 from core.stats_latest as s

@@ -10,7 +10,9 @@ select
     c.score,
     c.evidence,
     c.status,
-    c.created_at
+    c.created_at,
+    c.target_source_system,
+    c.target_source_key
 from core.match_candidates as c
 left join core.projects as p on p.hub_project_id = c.hub_project_id
 cross join core.reader_scope as rs
@@ -35,3 +37,7 @@ comment on column shared.match_review_queue.status is
     '候选状态，本视图中恒为 open / Candidate status, always open in this view';
 comment on column shared.match_review_queue.created_at is
     '候选生成时间 / When the candidate was raised';
+comment on column shared.match_review_queue.target_source_system is
+    '比对所用的目标记录的部门（属于建议并入的项目）/ Department of the record of the proposed project the candidate was compared with';
+comment on column shared.match_review_queue.target_source_key is
+    '目标记录主键 / Key of that target record';

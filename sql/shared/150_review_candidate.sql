@@ -1,8 +1,10 @@
 -- shared.review_candidate(candidate_id, decision, note): a data steward settles one open match
 -- candidate — the only write a steward has. Runs with its owner's rights (security definer,
 -- search_path pinned); records who decided (session_user) in core.match_candidates and, keyed
--- by the source record, in core.steward_decisions, which entity resolution reads on every run
--- (full resyncs included). Errors on an unknown or already settled candidate.
+-- by the pair (source record, target record), in core.steward_decisions: a must-link or a
+-- cannot-link that entity resolution obeys on every later run (full resyncs and rebuilds
+-- included). Errors on an unknown or already settled candidate. The decision takes effect at
+-- the next publish (`hub sync`, or the next DAG run).
 create or replace function shared.review_candidate(candidate_id bigint, decision text, note text default null)
 returns text
 language plpgsql
@@ -36,12 +38,16 @@ begin
     where m.candidate_id = review_candidate.candidate_id;
 
     insert into core.steward_decisions as d
-        (source_system, source_key, hub_project_id, decision, decided_by, note)
+        (source_system, source_key, hub_project_id, decision, decided_by, note,
+         target_source_system, target_source_key)
     values (candidate.source_system, candidate.source_key, candidate.hub_project_id, decision,
-            session_user, review_candidate.note)
+            session_user, review_candidate.note, candidate.target_source_system,
+            candidate.target_source_key)
     on conflict (source_system, source_key, hub_project_id) do update
         set decision = excluded.decision, decided_by = excluded.decided_by,
-            decided_at = now(), note = excluded.note;
+            decided_at = now(), note = excluded.note,
+            target_source_system = excluded.target_source_system,
+            target_source_key = excluded.target_source_key;
 
     return format('%s %s/%s → hub project %s', decision, candidate.source_system,
                   candidate.source_key, candidate.hub_project_id);

@@ -73,6 +73,9 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
     ],
 }  # fmt: skip
 
+# Functions the contract lists (pg_proc's regprocedure text), also read as a reader may.
+CONTRACT_FUNCTIONS = ["shared.projects_as_of(timestamp with time zone)"]
+
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 
@@ -133,6 +136,12 @@ def test_every_contract_object_has_its_contract_columns(catalog):
         if any(c not in present[name] for c in wanted)
     }
     assert not missing_columns, f"contract columns missing: {missing_columns}"
+
+
+def test_every_contract_function_exists(catalog):
+    present = {name for name, _ in catalog["functions"]}
+    missing = [name for name in CONTRACT_FUNCTIONS if name not in present]
+    assert not missing, f"contract functions missing from shared: {missing}"
 
 
 def test_schema_and_every_relation_carry_a_bilingual_comment(catalog):
