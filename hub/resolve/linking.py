@@ -34,7 +34,7 @@ LOWER = 0.60  # keep apart below; in between, ask a steward
 MAX_BLOCK = 400  # a name block larger than this is compared by sorted neighbourhood only
 NEIGHBOURHOOD = 25
 NAME_PREFILTER = 60  # rapidfuzz partial-ratio floor (on pinyin) before a pair is scored
-NEAREST = 8  # a name is compared with at most this many of the most alike in its block
+NEAREST = 4  # a name is compared with at most this many of the most alike in its block
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ def candidate_pairs(
 ) -> set[tuple[int, int]]:
     """Entity pairs that share a block (i < j), never two code groups with different codes."""
     by_uscc: dict[str, list[int]] = defaultdict(list)
-    by_name: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    by_name: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
     companies_of: dict[str, set[str]] = defaultdict(set)
     for company, investors in investors_of.items():
         for investor in investors:
@@ -146,14 +146,18 @@ def candidate_pairs(
             usccs |= companies_of.get(investor, set())
         for uscc in usccs:
             by_uscc[uscc].append(e.index)
-        districts = e.districts or {"?"}
-        keys = {}
-        for key in (*e.project_names, *e.company_names, *e.investor_names):
-            if key.block_key:
-                keys.setdefault(key.block_key, key.latin)  # one script: pinyin meets pinyin
-        for district in districts:
-            for block_key, text in keys.items():
-                by_name[(district, block_key)].append((e.index, text))
+        # Project names meet project names; company names meet company and investor names.
+        keys: dict[tuple[str, str], str] = {}
+        for kind, names in (
+            ("project", e.project_names),
+            ("company", (*e.company_names, *e.investor_names)),
+        ):
+            for key in names:
+                if key.block_key:  # pinyin meets pinyin, whatever the script written
+                    keys.setdefault((kind, key.block_key), key.latin)
+        for district in e.districts or {"?"}:
+            for (kind, block_key), text in keys.items():
+                by_name[(kind, district, block_key)].append((e.index, text))
 
     pairs: set[tuple[int, int]] = set()
 
@@ -170,11 +174,11 @@ def candidate_pairs(
             for j in members[x + 1 :]:
                 add(i, j)
     for members in by_name.values():
-        _name_block_pairs(members, add)
+        _name_block_pairs(members, entities, add)
     return pairs
 
 
-def _name_block_pairs(members: list[tuple[int, str]], add) -> None:
+def _name_block_pairs(members: list[tuple[int, str]], entities: Sequence[Entity], add) -> None:
     if len(members) < 2:
         return
     if len(members) > MAX_BLOCK:
@@ -185,6 +189,8 @@ def _name_block_pairs(members: list[tuple[int, str]], add) -> None:
         return
     texts = [text for _, text in members]
     similar = process.cdist(texts, texts, scorer=fuzz.partial_ratio, score_cutoff=NAME_PREFILTER)
+    coded = np.array([entities[i].code is not None for i, _ in members])
+    similar[np.outer(coded, coded)] = 0  # two code groups never merge: no slot for them
     np.fill_diagonal(similar, 0)
     # Each name meets only its NEAREST most alike names in the block: blocks grow with the
     # city (a brand key is shared by more and more projects), the pairs scored must not.
