@@ -75,7 +75,7 @@ def run_demo(
         for record in missed:
             print(f"  not as expected: {record.source_system} {record.kind} {record.reasons}")
         ok = ok and not missed
-    queue, wrong = _review_and_stages(url, scenario.truth)
+    queue, wrong = review_queue_and_stage_errors(url, scenario.truth)
     print(
         f"Review queue: {queue['candidates']} open match candidates, "
         f"{queue['projects_in_review']} of {queue['projects']} projects awaiting a steward."
@@ -105,7 +105,7 @@ def run_demo(
     return 1
 
 
-def _review_and_stages(url: str, truth) -> tuple[dict, list[tuple[int, str]]]:
+def review_queue_and_stage_errors(url: str, truth) -> tuple[dict, list[tuple[int, str]]]:
     """The review queue's size, and every project not awaiting review whose stage is not
     its true project's (or whose records belong to several true projects, or to none)."""
     from collections import defaultdict

@@ -32,6 +32,7 @@ class Resolution:
     links: dict[RecordKey, Link] = field(default_factory=dict)
     new_project_ids: list[int] = field(default_factory=list)
     retired: dict[int, int] = field(default_factory=dict)  # retired id → surviving id
+    seconds: dict[str, float] = field(default_factory=dict)  # step → time (store.py fills it)
 
 
 def assign_project_ids(

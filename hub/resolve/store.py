@@ -31,9 +31,12 @@ def load_decisions(conn: psycopg.Connection) -> list[StewardDecision]:
 def resolve_projects(conn: psycopg.Connection) -> Resolution:
     """Link every current source record to a hub project and refresh the review candidates
     (in the caller's transaction)."""
-    started = time.perf_counter()
+    marks = [time.perf_counter()]
     records = load_match_records(conn)
-    linkage = link_records(records, load_decisions(conn))
+    decisions = load_decisions(conn)
+    marks.append(time.perf_counter())
+    linkage = link_records(records, decisions)
+    marks.append(time.perf_counter())
     existing: dict[RecordKey, int] = {
         (row["source_system"], row["source_key"]): row["hub_project_id"]
         for row in fetch_dicts(conn, "core/current_links.sql")
@@ -50,6 +53,7 @@ def resolve_projects(conn: psycopg.Connection) -> Resolution:
         ]
 
     resolution = assign_project_ids(linkage.clusters, existing, redirects, allocate)
+    marks.append(time.perf_counter())
 
     run_sql_file(conn, "core/create_resolved_links.sql")
     with conn.cursor() as cur, cur.copy(sql_statement("core/copy_resolved_links.sql")) as copy:
@@ -67,11 +71,15 @@ def resolve_projects(conn: psycopg.Connection) -> Resolution:
     for retired, survivor in sorted(resolution.retired.items()):
         run_sql_file(conn, "core/retire_project.sql", {"retired": retired, "survivor": survivor})
     _store_candidates(conn, linkage.candidates, resolution)
+    marks.append(time.perf_counter())
+    steps = ("read", "link", "assign_ids", "write")
+    spans = zip(steps, marks[:-1], marks[1:], strict=True)
+    resolution.seconds = {step: round(end - start, 2) for step, start, end in spans}
     log.info(
-        "resolved %d records into %d projects in %.1f s (%s, %d review candidates)",
+        "resolved %d records into %d projects (%s s; %s, %d review candidates)",
         len(records),
         len({link.hub_project_id for link in resolution.links.values()}),
-        time.perf_counter() - started,
+        resolution.seconds,
         linkage.stats,
         len(linkage.candidates),
     )

@@ -162,3 +162,11 @@ def test_review_list_shows_the_open_candidates_with_their_evidence(synced, monke
     assert listed == open_ids
     assert "agreed:" in out and f"{len(open_ids)} open candidate(s) shown" in out
     assert main(["review", "accept"]) == 2
+
+
+def test_every_project_not_awaiting_review_has_its_true_stage(realistic, synced):
+    from hub.demo import review_queue_and_stage_errors
+
+    queue, wrong = review_queue_and_stage_errors(synced.warehouse_url, realistic.truth)
+    assert wrong == []
+    assert queue["projects"] - queue["projects_in_review"] >= 0.9 * len(realistic.truth.projects)
