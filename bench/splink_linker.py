@@ -539,6 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for t, (_, q, _) in by_threshold.items()
         },
     }
+    report["hub_scorer"] = _hub_scorer(records, truth)
     if args.parameters:
         report["parameters"] = run.parameters()
     text = json.dumps(report, ensure_ascii=False, indent=1, default=str)
@@ -547,6 +548,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
     return 0
+
+
+def _hub_scorer(records: list[MatchRecord], truth: dict) -> dict[str, Any]:
+    """The hub's own scorer (hub.resolve.linking) on the very same records, in this process:
+    the head-to-head the choice between the two rests on."""
+    from hub.resolve.linking import link_records
+
+    started = time.perf_counter()
+    linkage = link_records(records)
+    seconds = time.perf_counter() - started
+    clusters = {r.key: n for n, c in enumerate(linkage.clusters) for r in c.records}
+    quality = pairwise_quality(clusters, truth)
+    return {
+        "seconds": round(seconds, 2),
+        "review_candidates": len(linkage.candidates),
+        "quality": {name: counts.as_dict() for name, counts in quality.items()},
+    }
 
 
 if __name__ == "__main__":

@@ -71,6 +71,8 @@ def resolve_projects(conn: psycopg.Connection) -> Resolution:
     for retired, survivor in sorted(resolution.retired.items()):
         run_sql_file(conn, "core/retire_project.sql", {"retired": retired, "survivor": survivor})
     _store_candidates(conn, linkage.candidates, resolution)
+    # What publishing joins next was just rewritten: plans must not go by stale row counts.
+    run_sql_file(conn, "core/analyze_resolution.sql")
     marks.append(time.perf_counter())
     steps = ("read", "link", "assign_ids", "write")
     spans = zip(steps, marks[:-1], marks[1:], strict=True)

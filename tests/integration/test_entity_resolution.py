@@ -170,3 +170,25 @@ def test_every_project_not_awaiting_review_has_its_true_stage(realistic, synced)
     queue, wrong = review_queue_and_stage_errors(synced.warehouse_url, realistic.truth)
     assert wrong == []
     assert queue["projects"] - queue["projects_in_review"] >= 0.9 * len(realistic.truth.projects)
+
+
+def test_a_decision_older_than_record_pairs_is_read_against_its_project(synced):
+    """Before migration 0008 a decision named only a hub project: a reject then keeps the
+    record apart from every record of that project (redirects followed)."""
+    url = synced.warehouse_url
+    with connect(url) as conn:
+        source_system, source_key, hub_project_id = conn.execute(
+            "select source_system, source_key, hub_project_id from core.project_links"
+            " where match_method = 'probabilistic' order by source_key limit 1"
+        ).fetchone()
+        conn.execute(
+            "insert into core.steward_decisions"
+            " (source_system, source_key, hub_project_id, decision, decided_by)"
+            " values (%s, %s, %s, 'reject', 'steward-before-0008')",
+            [source_system, source_key, hub_project_id],
+        )
+        conn.commit()
+    resolve_and_publish(synced)
+    linked = links(url)
+    assert linked.get((source_system, source_key), (None,))[0] != hub_project_id
+    assert hub_project_id in {pid for pid, _ in linked.values()}
