@@ -276,6 +276,9 @@ class NameKey:
 
 
 _EMPTY = NameKey("", None, "", "")
+_NUMBERING = "0-9a-z一二三四五六七八九十"
+# Which plot of a project's land (二号地块, a地块) says nothing of which project it is.
+_PLOT = re.compile(rf"[(]?(?:第?[{_NUMBERING}]+号?)?地块[{_NUMBERING}]*[)]?")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -294,6 +297,8 @@ def name_key(name: str | None) -> NameKey:
     if not traditional.isdisjoint(text):  # most names are simplified: skip the lookups
         text = text.translate(simplify)
     phase, text = _take_phase(text)
+    if "地块" in text:
+        text = _PLOT.sub("", text)
     for long, short in _SAME_WORDS:
         if long in text:
             text = text.replace(long, short)

@@ -345,3 +345,10 @@ def test_light_display_form_is_unchanged():
 
 def test_keys_are_cached():
     assert name_key(f"{PARK}项目") is name_key(f"{PARK}项目")
+
+
+def test_plot_markers_of_a_parcel_say_nothing_of_the_project():
+    # A project's second parcel is its second plot (地块), not a second phase.
+    assert name_key("华恒VR智造园（二号地块）") == name_key("华恒VR智造园")
+    assert name_key("海瑞汽车产业园A地块") == name_key("海瑞汽车产业园")
+    assert name_key("海瑞汽车产业园（二号地块）").phase is None
