@@ -33,8 +33,8 @@ UPPER = 0.95  # link automatically at or above
 LOWER = 0.60  # keep apart below; in between, ask a steward
 MAX_BLOCK = 400  # a name block larger than this is compared by sorted neighbourhood only
 NEIGHBOURHOOD = 25
-NAME_PREFILTER = 60  # rapidfuzz partial-ratio floor (on pinyin) before a pair is scored
-NEAREST = 4  # a name is compared with at most this many of the most alike in its block
+NAME_PREFILTER = 75  # rapidfuzz partial-ratio floor (on pinyin) before a pair is scored
+NEAREST = 3  # a name is compared with at most this many of the most alike in its block
 
 
 @dataclass(frozen=True, slots=True)
