@@ -13,8 +13,7 @@ pairs within a department count as well as pairs between two):
 
 - names: the hub's own key, ``hub.resolve.names.name_key`` — ``text`` (simplified, legal
   form, place qualifiers, filler and phase marker cut), ``phase``, ``block_key`` (the
-  brand's pinyin) — so both matchers start from the same normalisation. Without name_key
-  (an older names module): ``normalize_name`` plus a small fallback here.
+  brand's pinyin) — so both matchers start from the same normalisation.
 - blocking (a pair is scored when any rule holds): same project code; same company USCC;
   same district and company-name block key; same district and project-name block key.
 - comparisons: project code exact; company USCC exact; company name and project name
@@ -45,7 +44,6 @@ import inspect
 import json
 import logging
 import math
-import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -55,16 +53,6 @@ from hub.resolve import names as hub_names
 from hub.resolve.evaluation import pairwise_quality
 from hub.resolve.records import MatchRecord, RecordKey
 
-# The fallback's name handling, for a names module without name_key.
-# Place qualifiers (the sandbox city and its province): they lead or qualify many company
-# and project names and say nothing about which company or project is meant.
-PLACE_QUALIFIERS = ("青岛市", "青岛", "山东省", "山东")
-_BRACKETED = re.compile(r"\(([^()]*)\)")
-_PROJECT_TAILS = ("建设项目", "项目")
-_COMPANY_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
-_CN_NUMERALS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
-_ROMAN_NUMERALS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
-_PHASE = re.compile(r"[,，、]?\(?第?([一二三四五六七八九十]|\d{1,2}|III|II|IV|I|V)期\)?")
 AMOUNT_LEVELS = (0.001, 0.10, 0.25, 0.50)
 NAME_LEVELS = (0.95, 0.88, 0.70)
 DATE_SLACK_DAYS = 31
@@ -76,14 +64,6 @@ SEED = 42
 # ----------------------------------------------------------------------------- names
 
 
-def name_text_source() -> str:
-    """Which normalisation the name columns come from (the names module is being
-    rewritten: its ``name_key`` when it has one, else ``normalize_name`` plus a fallback)."""
-    if hasattr(hub_names, "name_key"):
-        return "hub.resolve.names.name_key (text, phase, block_key)"
-    return "hub.resolve.names.normalize_name + bench fallback core"
-
-
 class NameParts(NamedTuple):
     core: str | None  # the identifying part, compared
     phase: int | None  # a project's phase marker (一期 → 1), compared
@@ -91,49 +71,13 @@ class NameParts(NamedTuple):
 
 
 def name_parts(name: str | None, *, project: bool) -> NameParts:
-    """The hub's own name key when the names module has one; else ``normalize_name``, the
-    legal form / place qualifiers / project filler and phase marker cut here, and the
-    first two characters of what is left as the block."""
+    """The hub's own name key (``hub.resolve.names.name_key``): both matchers start from the
+    same normalisation. A company name's phase is not compared."""
     if not name:
         return NameParts(None, None, None)
-    name_key = getattr(hub_names, "name_key", None)
-    if name_key is not None:
-        key = name_key(name)
-        core = key.text or None
-        block = getattr(key, "block_key", "") or (core[:2] if core else None)
-        return NameParts(core, key.phase if project else None, block or None)
-    text = hub_names.normalize_name(name)
-    phase = None
-    if project:
-        found = _PHASE.search(text)
-        phase = _phase_number(found.group(1)) if found else None
-        text = _cut_tail(_PHASE.sub("", text), _PROJECT_TAILS)
-    else:
-        text = _cut_tail(text, _COMPANY_TAILS)
-    core = _core(text) or None
-    return NameParts(core, phase, core[:2] if core else None)
-
-
-def _core(text: str) -> str:
-    """Bracketed place qualifiers dropped, other brackets unwrapped, a leading place cut."""
-    text = _BRACKETED.sub(lambda m: "" if m.group(1) in PLACE_QUALIFIERS else m.group(1), text)
-    for place in PLACE_QUALIFIERS:
-        if text.startswith(place) and len(text) > len(place):
-            return text[len(place) :]
-    return text
-
-
-def _phase_number(token: str) -> int:
-    if token.isdigit():
-        return int(token)
-    return _CN_NUMERALS.get(token) or _ROMAN_NUMERALS[token]
-
-
-def _cut_tail(text: str, tails: tuple[str, ...]) -> str:
-    for tail in tails:
-        if text.endswith(tail) and len(text) > len(tail):
-            return text[: -len(tail)]
-    return text
+    key = hub_names.name_key(name)
+    core = key.text or None
+    return NameParts(core, key.phase if project else None, key.block_key or None)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -518,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "scenario": scenario_options,
         "training": "labels (m, λ from truth)" if args.labels else "unsupervised (u sample, EM)",
-        "name_text": name_text_source(),
+        "name_text": "hub.resolve.names.name_key (text, phase, block_key)",
         "records": len(records),
         "true_projects": len(scenario.truth.projects),
         "generate_s": round(generate_s, 2),
