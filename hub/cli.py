@@ -24,6 +24,8 @@ def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
             print(f"loaded reference data from {settings.reference_dir}")
     else:
         print("warehouse is up to date")
+    for notice in report.notices:
+        print(f"note: {notice}")
     return 0
 
 
@@ -118,13 +120,18 @@ def _cmd_access_grant(settings: Settings, args: argparse.Namespace) -> int:
 
     password = settings.access_password
     if password is None and sys.stdin.isatty():
-        password = getpass.getpass(f"password for {args.login} (used only if it is new): ") or None
+        password = (
+            getpass.getpass(
+                f"password for {args.login} (empty keeps an existing login's password): "
+            )
+            or None
+        )
     try:
         for line in grant(
             warehouse_url(settings),
             args.login,
             args.role,
-            district_code=args.district,
+            district_code=None if args.all_districts else args.district,
             password=password,
         ):
             print(line)
@@ -144,6 +151,29 @@ def _cmd_access_revoke(settings: Settings, args: argparse.Namespace) -> int:
     except AccessError as error:
         print(f"hub access revoke: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _cmd_access_list(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.access import list_access
+    from hub.pipeline import warehouse_url
+
+    rows = list_access(warehouse_url(settings), history=args.history)
+    if args.history:
+        for row in rows:
+            print(
+                f"{row['logged_at']:%Y-%m-%d %H:%M:%S%z}  {row['action']:<6}  {row['login']}  "
+                f"{row['role_name'] or '-'}  {row['scope'] or '-'}  by {row['actor']}"
+            )
+    else:
+        for row in rows:
+            state = "dropped" if row["dropped"] else ("" if row["can_login"] else "cannot log in")
+            print(
+                f"{row['login']}  {row['role_name']}  {row['scope']}  since "
+                f"{row['granted_at']:%Y-%m-%d %H:%M:%S%z} by {row['granted_by']}"
+                + (f"  ({state})" if state else "")
+            )
+    print(f"{len(rows)} {'entr(ies)' if args.history else 'login(s)'}")
     return 0
 
 
@@ -408,11 +438,24 @@ def build_parser() -> argparse.ArgumentParser:
     grant = access.add_parser("grant", help="make LOGIN (created if missing) a member of ROLE")
     grant.add_argument("login")
     grant.add_argument("role", help="hub_loader, hub_reader, hub_steward or dept_<department>")
-    grant.add_argument("--district", help="limit the login to this 6-digit district code")
+    scope = grant.add_mutually_exclusive_group()
+    scope.add_argument("--district", help="limit the login to this 6-digit district code")
+    scope.add_argument(
+        "--all-districts",
+        action="store_true",
+        help="every district (also what no --district means; recorded as an explicit grant)",
+    )
     grant.set_defaults(handler=_cmd_access_grant)
-    revoke = access.add_parser("revoke", help="remove LOGIN's hub role and district scope")
+    revoke = access.add_parser(
+        "revoke", help="disable LOGIN and remove its hub role, its CONNECT here and its scope"
+    )
     revoke.add_argument("login")
     revoke.set_defaults(handler=_cmd_access_revoke)
+    listing = access.add_parser("list", help="who has what here, with which scope, since when")
+    listing.add_argument(
+        "--history", action="store_true", help="every grant and revoke instead, oldest first"
+    )
+    listing.set_defaults(handler=_cmd_access_list)
 
     review = commands.add_parser(
         "review", help="a steward lists open match candidates, or accepts or rejects one"

@@ -44,6 +44,9 @@ class UpgradeReport:
     applied_migrations: list[str] = field(default_factory=list)
     applied_repeatables: list[str] = field(default_factory=list)
     reference_reloaded: bool = False
+    # What the SQL said to whoever upgrades (RAISE NOTICE): e.g. logins a migration left
+    # without access, or a grant skipped for want of a privilege.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -68,6 +71,7 @@ def repeatable_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 def upgrade(warehouse_url: str, reference_dir: Path, sql_dir: Path = SQL_DIR) -> UpgradeReport:
     report = UpgradeReport()
     with connect(warehouse_url) as conn, warehouse_lock(conn):
+        conn.add_notice_handler(lambda diagnostic: _keep_notice(report, diagnostic))
         run_sql_file(conn, "warehouse/bootstrap_migrations.sql")
         conn.commit()
         applied = dict(conn.execute("select name, checksum from meta.schema_migrations").fetchall())
@@ -113,6 +117,12 @@ def upgrade(warehouse_url: str, reference_dir: Path, sql_dir: Path = SQL_DIR) ->
         report.reference_reloaded = load_reference_data(conn, reference_dir)
         conn.commit()
     return report
+
+
+def _keep_notice(report: UpgradeReport, diagnostic: psycopg.errors.Diagnostic) -> None:
+    message = diagnostic.message_primary or ""
+    if not message.endswith(", skipping"):  # IF [NOT] EXISTS doing its job
+        report.notices.append(message)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

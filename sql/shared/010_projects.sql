@@ -10,7 +10,7 @@ select
     needs_review, updated_at, provenance
 from core.projects
 cross join core.reader_scope as rs
-where (not rs.is_scoped or district_code = any (rs.districts));
+where (rs.all_districts or district_code = any (rs.districts));
 
 comment on view shared.projects is
     '投资项目总表：每个在用的枢纽项目一行，属性按部门权威择优合并 / Investment projects: one row per live hub project, attributes merged across departments by authority';

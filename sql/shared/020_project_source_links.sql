@@ -5,7 +5,7 @@ select l.source_system, l.source_key, l.hub_project_id, l.match_method, l.match_
 from core.project_links as l
 join core.projects as p on p.hub_project_id = l.hub_project_id
 cross join core.reader_scope as rs
-where (not rs.is_scoped or p.district_code = any (rs.districts));
+where (rs.all_districts or p.district_code = any (rs.districts));
 
 comment on view shared.project_source_links is
     '源记录与枢纽项目的对应关系：每条可用源记录一行 / Which source record belongs to which hub project: one row per usable source record';

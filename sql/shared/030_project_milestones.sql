@@ -4,7 +4,7 @@ select m.hub_project_id, m.milestone, m.occurred_on, m.source_system, m.source_k
 from core.project_milestones as m
 join core.projects as p on p.hub_project_id = m.hub_project_id
 cross join core.reader_scope as rs
-where (not rs.is_scoped or p.district_code = any (rs.districts));
+where (rs.all_districts or p.district_code = any (rs.districts));
 
 comment on view shared.project_milestones is
     '生命周期里程碑证据：每条证据一行 / Lifecycle milestone evidence: one row per piece of evidence';

@@ -17,7 +17,7 @@ from core.match_candidates as c
 left join core.projects as p on p.hub_project_id = c.hub_project_id
 cross join core.reader_scope as rs
 where c.status = 'open'
-  and (not rs.is_scoped or p.district_code = any (rs.districts));
+  and (rs.all_districts or p.district_code = any (rs.districts));
 
 comment on view shared.match_review_queue is
     '待人工复核的匹配候选：每个未决候选一行 / Match candidates awaiting steward review: one row per open candidate';

@@ -15,7 +15,7 @@ join core.project_links as l
     on l.source_system = 'stats' and l.source_key = s.stat_project_id
 join core.projects as p on p.hub_project_id = l.hub_project_id
 cross join core.reader_scope as rs
-where (not rs.is_scoped or p.district_code = any (rs.districts));
+where (rs.all_districts or p.district_code = any (rs.districts));
 
 comment on view shared.investment_progress is
     '项目投资进度（统计局项目库）：每个项目每个统计期一行 / Investment progress from the stats roster: one row per project and stats period';

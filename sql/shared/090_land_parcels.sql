@@ -21,7 +21,7 @@ left join core.project_links as l
     on l.source_system = 'land' and l.source_key = lp.parcel_id
 left join core.projects as p on p.hub_project_id = l.hub_project_id
 cross join core.reader_scope as rs
-where (not rs.is_scoped or coalesce(p.district_code, lp.district_code) = any (rs.districts));
+where (rs.all_districts or coalesce(p.district_code, lp.district_code) = any (rs.districts));
 
 comment on view shared.land_parcels is
     '供地宗地：每宗地一行（含作废宗地）/ Land parcels supplied: one row per parcel (withdrawn ones included)';

@@ -14,7 +14,7 @@ valid_parcels as (
     from core.land_parcels
     cross join core.reader_scope as rs
     where status = '有效' and contract_on is not null
-      and (not rs.is_scoped or district_code = any (rs.districts))
+      and (rs.all_districts or district_code = any (rs.districts))
 ),
 
 periods as (

@@ -21,7 +21,7 @@ left join core.project_links as l
     on l.source_system = 'approval' and l.source_key = e.event_id
 left join core.projects as p on p.hub_project_id = l.hub_project_id
 cross join core.reader_scope as rs
-where (not rs.is_scoped or coalesce(p.district_code, e.district_code) = any (rs.districts));
+where (rs.all_districts or coalesce(p.district_code, e.district_code) = any (rs.districts));
 
 comment on view shared.approvals is
     '审批事项：每个审批事件一行（含不予、撤销、被替代事件）/ Approval decisions: one row per approval event (refused, revoked and superseded ones included)';

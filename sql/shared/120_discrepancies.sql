@@ -6,7 +6,7 @@ select d.hub_project_id, d.kind, d.detail, d.departments, d.detected_at
 from core.discrepancies as d
 join core.projects as p on p.hub_project_id = d.hub_project_id
 cross join core.reader_scope as rs
-where (not rs.is_scoped or p.district_code = any (rs.districts));
+where (rs.all_districts or p.district_code = any (rs.districts));
 
 comment on view shared.discrepancies is
     '部门间数据不一致：每个项目每类未解决问题一行 / Open inconsistencies between departments: one row per project and kind';

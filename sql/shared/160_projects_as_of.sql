@@ -15,7 +15,7 @@ select
     h.updated_at, h.provenance, h.valid_from, h.valid_to
 from core.projects_history as h
 cross join core.reader_scope as rs
-where (not rs.is_scoped or h.district_code = any (rs.districts));
+where (rs.all_districts or h.district_code = any (rs.districts));
 
 comment on view shared.projects_history is
     '投资项目总表的发布历史：每个发布版本一行，自 valid_from 起至 valid_to 止（为空即当前版本）；区划范围同 projects，按各版本当时的所在区 / Publication history of shared.projects: one row per published version, from valid_from until valid_to (null = current); district scope as in projects, by each version''s own district';

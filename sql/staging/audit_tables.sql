@@ -17,7 +17,7 @@ create or replace function staging.create_audit_table(
 )
 language plpgsql
 security definer
-set search_path = pg_catalog
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     view regclass;
@@ -66,7 +66,7 @@ create or replace function staging.drop_audit_table(table_name text)
 returns void
 language plpgsql
 security definer
-set search_path = pg_catalog
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if table_name !~ '^audit__[a-z0-9_]+$' then

@@ -1,11 +1,26 @@
--- core.reader_scope: the district scope of whoever is querying. One row.
--- shared views run with their owner's rights but current_user stays the reader, so each
--- scoped view joins this and keeps rows where not is_scoped or the district is in districts.
+-- core.reader_scope: the districts the connected login may see. One row.
+-- The scope belongs to the login that connected (session_user): SET ROLE does not change it,
+-- and neither does a SECURITY DEFINER function, so shared.review_candidate checks the same
+-- scope as the views. It is read from meta.access_grants by the role's OID, so renaming a
+-- login keeps it. It fails closed: a login without a grant row in this warehouse sees no
+-- district, and "all districts" is a grant of its own. The one exception is a login that may
+-- read core.projects directly (the owner, the loader, a superuser): a scope could not hold it,
+-- so none is pretended. Scoped views cross join this and keep rows where all_districts or the
+-- row's district is in districts (they are security_barrier, so no reader predicate runs
+-- before that filter).
 create or replace view core.reader_scope as
+with login_grant as (
+    select g.all_districts, g.district_code
+    from meta.access_grants as g
+    where g.login_oid = (select r.oid from pg_roles as r where r.rolname = session_user)
+)
 select
-    count(*) > 0 as is_scoped,
-    coalesce(array_agg(s.district_code order by s.district_code), '{}') as districts
-from meta.access_scopes as s
-where s.login = current_user;
+    has_table_privilege(session_user, 'core.projects'::regclass, 'select')
+        or coalesce((select bool_or(all_districts) from login_grant), false) as all_districts,
+    coalesce(
+        (select array_agg(district_code order by district_code)
+         from login_grant where district_code is not null),
+        '{}'
+    ) as districts;
 comment on view core.reader_scope is
-    '当前查询用户的区划范围 / District scope of the querying user (empty = all districts)';
+    '当前登录可见的区划（无授权即无）/ Districts the connected login may see (none without a grant)';

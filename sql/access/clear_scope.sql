@@ -1,1 +1,0 @@
-delete from meta.access_scopes where login = %(login)s

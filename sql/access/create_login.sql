@@ -1,1 +1,0 @@
-create role {login} login password {password}

@@ -1,1 +1,0 @@
-grant {role} to {login}

@@ -1,1 +1,0 @@
-select exists (select 1 from pg_roles where rolname = %(login)s)

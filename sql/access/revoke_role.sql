@@ -1,1 +1,0 @@
-revoke {role} from {login}
