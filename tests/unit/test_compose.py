@@ -1,12 +1,14 @@
 """docker-compose.yml wires the hub the way the hub reads its configuration.
 
 There is no Docker engine in CI, so this reads the file as YAML (with compose's ``${VAR:-default}``
-interpolation done on defaults) instead of running ``docker compose config``.
+interpolation done on defaults, and a required ``${VAR:?message}`` standing as its own name)
+instead of running ``docker compose config``.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +17,9 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+SQL_DIR = REPO_ROOT / "sql"
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+ENV_EXAMPLE = REPO_ROOT / ".env.example"
 
 AIRFLOW_SERVICES = (
     "airflow-init",
@@ -26,8 +30,15 @@ AIRFLOW_SERVICES = (
 )
 LONG_RUNNING_AIRFLOW = AIRFLOW_SERVICES[1:]
 
-#: ${VAR}, ${VAR:-default}, ${VAR-default}; not $${VAR}, which compose passes on as ${VAR}.
-_VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
+#: The warehouse's two passwords: required in .env, no default, never in the same places.
+ADMIN_PASSWORD = "WAREHOUSE_ADMIN_PASSWORD"
+LOADER_PASSWORD = "WAREHOUSE_LOADER_PASSWORD"
+#: The variable that carries the admin URL into airflow-init (not HUB_*: the hub never reads it).
+ADMIN_URL_VARIABLE = "WAREHOUSE_ADMIN_URL"
+
+#: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}; not $${VAR}, which
+#: compose passes on as ${VAR}. Groups: name, operator, default or message.
+_VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 try:
     from hub.config import ENV_VARS as _HUB_ENV_VARS
@@ -45,9 +56,34 @@ except ImportError:  # the hub's config not importable: the names the contracts 
     )  # fmt: skip
 
 
+def _substitute(match: re.Match) -> str:
+    name, operator, argument = match.groups()
+    if operator and "?" in operator:  # required: compose refuses to start without it
+        return name
+    return argument or ""
+
+
 def _defaults(value):
-    """A value as compose would see it with no .env: every ${VAR:-default} → default."""
-    return _VARIABLE.sub(lambda m: m.group(2) or "", value) if isinstance(value, str) else value
+    """A value as compose would see it with no .env: every ${VAR:-default} → default, and every
+    required ${VAR:?message} → VAR (a stand-in for the value .env must give)."""
+    return _VARIABLE.sub(_substitute, value) if isinstance(value, str) else value
+
+
+def _compose_variables() -> list[tuple[str, str, str]]:
+    """(name, operator, default or message) of every ${...} in docker-compose.yml."""
+    return _VARIABLE.findall(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def _env_example() -> dict[str, str]:
+    """.env.example's settings, each checked to have a comment above it."""
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    documented = {}
+    for number, line in enumerate(lines):
+        if "=" in line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            documented[name] = value
+            assert lines[number - 1].startswith("#"), f"{name} in .env.example has no comment"
+    return documented
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +137,6 @@ def test_service_has_a_healthcheck(services, name):
 
 def test_databases_have_their_own_volumes(services):
     pg_data = "/var/lib/postgresql/data"
-    assert services["warehouse"]["image"].startswith("postgres:16")
     metadata = _volume_targets(services["postgres"])[pg_data]
     warehouse = _volume_targets(services["warehouse"])[pg_data]
     assert metadata != warehouse
@@ -127,14 +162,153 @@ def test_only_names_the_hub_reads(services, name):
 
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
-def test_airflow_reaches_the_warehouse_service(services, name):
+def test_airflow_reaches_the_warehouse_as_the_pipeline_login(services, name):
     url = urlsplit(_env(services[name])["HUB_WAREHOUSE_URL"])
     warehouse_env = _env(services["warehouse"])
     assert url.scheme == "postgresql+psycopg"
     assert (url.hostname, url.port) == ("warehouse", 5432)
-    assert url.username == warehouse_env["POSTGRES_USER"]
-    assert url.password == warehouse_env["POSTGRES_PASSWORD"]
     assert url.path == "/" + warehouse_env["POSTGRES_DB"]
+    # Never the superuser, nor its password.
+    assert url.username != warehouse_env["POSTGRES_USER"]
+    assert url.password == LOADER_PASSWORD != warehouse_env["POSTGRES_PASSWORD"]
+    # The same login in every Airflow service: the one airflow-init creates.
+    assert url.username == _pipeline_login(services)
+
+
+def _init_steps(services) -> list[tuple[dict[str, str], list[str]]]:
+    """airflow-init's shell script, one (assignments, argv) per command, as bash will run it."""
+    init = services["airflow-init"]
+    flag, script = init["command"]
+    assert (init["entrypoint"], flag) == ("/bin/bash", "-c")
+    steps = []
+    for line in script.replace("$$", "$").splitlines():
+        words = shlex.split(line, comments=True)
+        assignments = {}
+        while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
+            name, value = words.pop(0).split("=", 1)
+            assignments[name] = value
+        if words:
+            steps.append((assignments, words))
+    return steps
+
+
+def _pipeline_login(services) -> str:
+    """The login airflow-init makes a member of hub_loader."""
+    (login,) = {
+        argv[3]
+        for _assignments, argv in _init_steps(services)
+        if argv[:3] == ["hub", "access", "grant"] and argv[4:] == ["hub_loader"]
+    }
+    return login
+
+
+def test_airflow_init_upgrades_as_the_admin_then_creates_the_pipeline_login(services):
+    init_env = _env(services["airflow-init"])
+    warehouse_env = _env(services["warehouse"])
+    admin = urlsplit(init_env[ADMIN_URL_VARIABLE])
+    assert admin.scheme == "postgresql+psycopg"
+    assert (admin.hostname, admin.port) == ("warehouse", 5432)
+    assert (admin.username, admin.password) == (
+        warehouse_env["POSTGRES_USER"],
+        warehouse_env["POSTGRES_PASSWORD"],
+    )
+    assert admin.path == "/" + warehouse_env["POSTGRES_DB"]
+
+    steps = _init_steps(services)
+    hub_steps = [(assignments, argv) for assignments, argv in steps if argv[0] == "hub"]
+    commands = [argv[1:] for _assignments, argv in hub_steps]
+    grant = ["access", "grant", _pipeline_login(services), "hub_loader"]
+    assert commands.index(["db", "upgrade"]) < commands.index(grant)
+    # Exactly those two run with the admin URL, passed for that command only.
+    as_admin = [
+        argv[1:]
+        for assignments, argv in hub_steps
+        if assignments.get("HUB_WAREHOUSE_URL") == f"${{{ADMIN_URL_VARIABLE}}}"
+    ]
+    assert as_admin == [["db", "upgrade"], grant]
+    assert all(set(assignments) <= {"HUB_WAREHOUSE_URL"} for assignments, _argv in steps), (
+        "only HUB_WAREHOUSE_URL is set per command"
+    )
+    # The new login's password (HUB_ACCESS_PASSWORD) is the one the other services log in with.
+    loader = urlsplit(init_env["HUB_WAREHOUSE_URL"])
+    assert init_env["HUB_ACCESS_PASSWORD"] == loader.password == LOADER_PASSWORD
+    assert loader.username == _pipeline_login(services) != admin.username
+
+
+def test_only_airflow_init_and_the_warehouse_see_the_admin_password(services):
+    seeing = {
+        name
+        for name, service in services.items()
+        if ADMIN_PASSWORD in yaml.safe_dump(service) or ADMIN_URL_VARIABLE in _env(service)
+    }
+    assert seeing == {"warehouse", "airflow-init"}
+    # Nor does any other URL a hub container is given log in as the superuser (an
+    # AIRFLOW_CONN_HUB_WAREHOUSE, say).
+    superuser = _env(services["warehouse"])["POSTGRES_USER"]
+    for name in [*AIRFLOW_SERVICES, "sandbox"]:
+        for variable, value in _env(services[name]).items():
+            if variable != ADMIN_URL_VARIABLE and isinstance(value, str) and "://" in value:
+                assert urlsplit(value).username != superuser, (name, variable)
+
+
+def test_warehouse_passwords_have_no_default():
+    used = {}
+    for name, operator, _argument in _compose_variables():
+        used.setdefault(name, set()).add(operator)
+    for name in (ADMIN_PASSWORD, LOADER_PASSWORD):
+        assert used[name] == {":?"}, f"{name} must be required (${{{name}:?…}}), not defaulted"
+    # .env.example leaves them empty, which compose refuses, and says they must be set.
+    documented = _env_example()
+    assert documented[ADMIN_PASSWORD] == documented[LOADER_PASSWORD] == ""
+    assert "must be" in ENV_EXAMPLE.read_text(encoding="utf-8")
+
+
+def _postgres_settings(service: dict) -> dict[str, str]:
+    """The ``-c name=value`` settings of a postgres service's command."""
+    command = service["command"]
+    assert command[0] == "postgres"
+    flags, values = command[1::2], command[2::2]
+    assert set(flags) == {"-c"} and len(flags) == len(values)
+    return dict(value.split("=", 1) for value in values)
+
+
+def _warehouse_dockerfile(services) -> Path:
+    build = services["warehouse"]["build"]
+    context = build if isinstance(build, str) else build["context"]
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    return REPO_ROOT / context / dockerfile
+
+
+def test_warehouse_is_postgres_with_the_matching_pgaudit(services):
+    dockerfile = _warehouse_dockerfile(services).read_text(encoding="utf-8")
+    (major,) = re.findall(r"^FROM postgres:(\d+)\S*$", dockerfile, flags=re.M)
+    assert major == "16"  # the major version the warehouse has always run; data volumes need it
+    installs = " ".join(re.findall(r"apt-get install ([^&\n]*)", dockerfile))
+    assert f"postgresql-{major}-pgaudit" in installs.split()
+    assert "rm -rf /var/lib/apt/lists/*" in dockerfile
+    assert services["warehouse"]["image"].endswith(f":{major}")
+
+
+def test_warehouse_audits_reads_of_personal_data(services):
+    settings = _postgres_settings(services["warehouse"])
+    assert "pgaudit" in settings["shared_preload_libraries"].split(",")
+    assert settings["pgaudit.role"] == "hub_auditor"
+    assert {"ddl", "role"} <= set(settings["pgaudit.log"].split(","))
+    assert settings["pgaudit.log_parameter"] == "off"  # no bound values in the log
+    assert settings["pgaudit.log_relation"] == "on"
+    assert settings["password_encryption"] == "scram-sha-256"
+    assert "%u" in settings["log_line_prefix"]  # who read it
+    # The audit role is one `hub db upgrade` creates (and grants the personal data to).
+    role = settings["pgaudit.role"]
+    assert any(f"'{role}'" in path.read_text(encoding="utf-8") for path in SQL_DIR.rglob("*.sql"))
+
+
+def test_warehouse_healthcheck_uses_its_own_user(services):
+    warehouse = services["warehouse"]
+    test = warehouse["healthcheck"]["test"]
+    env = _env(warehouse)
+    assert test[test.index("-U") + 1] == env["POSTGRES_USER"]
+    assert test[test.index("-d") + 1] == env["POSTGRES_DB"]
 
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
@@ -170,19 +344,16 @@ def test_sandbox_serves_the_agreed_scenario(services):
 
 
 def test_env_example_documents_every_variable():
-    compose_vars = set(_VARIABLE.findall(COMPOSE_FILE.read_text(encoding="utf-8")))
-    names = {name for name, _default in compose_vars}
-    lines = (REPO_ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-    documented = {}
-    for number, line in enumerate(lines):
-        if "=" in line and not line.startswith("#"):
-            name = line.split("=", 1)[0]
-            documented[name] = line.split("=", 1)[1]
-            assert lines[number - 1].startswith("#"), f"{name} in .env.example has no comment"
+    compose_vars = set(_compose_variables())
+    names = {name for name, _operator, _argument in compose_vars}
+    documented = _env_example()
     assert names <= set(documented), names - set(documented)
-    # The example shows the same defaults compose falls back to.
-    for name, default in compose_vars:
-        assert documented[name] == default, name
+    # The example shows the same defaults compose falls back to (a required one: empty).
+    for name, operator, argument in compose_vars:
+        expected = "" if "?" in operator else argument
+        assert documented[name] == expected, name
+    # Nothing documented that compose no longer reads.
+    assert set(documented) <= names, set(documented) - names
 
 
 def test_dockerfile_builds_on_the_pinned_airflow():
