@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from connectors.approval.settings import ApprovalSettings
 from connectors.commerce.settings import CommerceSettings
 from connectors.land.settings import LandSettings
 from connectors.stats.settings import StatsSettings
+from hub.errors import redacted_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -61,6 +62,19 @@ class Settings:
     land: LandSettings
     stats: StatsSettings
     access_password: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        # Written out because the generated one would show the warehouse URL's password;
+        # the departments' settings hide their own credentials in their reprs, and
+        # access_password is left out. str() is this too.
+        shown = {
+            f.name: redacted_url(self.warehouse_url)
+            if f.name == "warehouse_url" and self.warehouse_url
+            else getattr(self, f.name)
+            for f in fields(self)
+            if f.repr
+        }
+        return f"Settings({', '.join(f'{name}={value!r}' for name, value in shown.items())})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

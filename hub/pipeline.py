@@ -372,8 +372,13 @@ def _check_core_and_build_docs(settings: Settings, url: str) -> None:
             if not core.success:
                 log.warning("core checks failed: %s", [f["check"] for f in core.errors])
             build_data_docs(engine, settings.data_docs_dir)
-    except Exception:
-        log.exception("data-quality checks on core or the Data Docs failed")
+    except Exception as error:
+        # Not log.exception: a GX or SQLAlchemy error's text may quote the warehouse URL, a
+        # statement's parameters or rows; logged redacted, as a failed department is.
+        log.error(
+            "data-quality checks on core or the Data Docs failed; %s",
+            redacted_traceback(error, configured_secrets(settings)),
+        )
 
 
 def _derive_lifecycles(conn) -> dict[int, Any]:

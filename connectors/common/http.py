@@ -11,7 +11,9 @@ Every call goes through :class:`HttpClient.call`, which
 - waits with exponential backoff and full jitter, ``uniform(0, min(backoff_max,
   backoff_base * 2**attempt))``, unless the server sent ``Retry-After`` (seconds or an HTTP
   date), which is honoured but capped at ``backoff_max``;
-- raises errors that name the department, the URL and the status:
+- raises errors that name the department, the URL (a password in its ``user:password@``
+  shown as ``***``; the credentials the connectors send travel in headers and form bodies,
+  which no message or log line repeats) and the status:
   :class:`~connectors.common.records.SourceUnavailable` when the system could not be read
   after the retries, :class:`SourceAuthError` on 401/403, :class:`SourceRequestError` when
   the system answered but refused the request or sent something unusable.
@@ -34,6 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -317,7 +320,7 @@ class HttpClient:
         """
         url = self.url(path)
         attempts = max(0, self.policy.max_retries) + 1
-        requested = _with_query(url, params)
+        requested = _shown_url(_with_query(url, params))
         for attempt in range(attempts):
             shown = requested
             retry_after: float | None = None
@@ -339,7 +342,7 @@ class HttpClient:
             ) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             else:
-                shown = response.url or shown
+                shown = _shown_url(response.url) if response.url else shown
                 status = response.status_code
                 if status in self.policy.retry_statuses:
                     problem = f"HTTP {status} {response.reason or ''}".rstrip()
@@ -427,6 +430,17 @@ def _with_query(url: str, params: Mapping[str, Any] | None) -> str:
         return url
     prepared = requests.Request("GET", url, params=params).prepare()
     return prepared.url or url
+
+
+def _shown_url(url: str) -> str:
+    """``url`` for messages and log lines. requests keeps a base URL's ``user:password@``
+    in every request URL (and sends it as basic auth): the password is shown as ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    netloc = f"{userinfo.partition(':')[0]}:***@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _excerpt(response: requests.Response) -> str:

@@ -30,14 +30,22 @@ _LIBPQ_EXTRAS = (
 
 
 def hub_settings() -> Settings:
-    """The hub's settings for this task run."""
+    """The hub's settings for this task run. Its secrets are registered with Airflow's log
+    masker, so a task log shows ``***`` wherever one would appear (Connection passwords
+    are masked by Airflow itself; the HUB_* environment's are not)."""
+    from airflow.sdk.log import mask_secret
+
     from hub.config import Settings
+    from hub.errors import configured_secrets
 
     env = dict(os.environ)
     url = warehouse_url_from_connection()
     if url is not None:
         env["HUB_WAREHOUSE_URL"] = url
-    return Settings.from_env(env)
+    settings = Settings.from_env(env)
+    for secret in configured_secrets(settings):
+        mask_secret(secret)
+    return settings
 
 
 def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str | None:

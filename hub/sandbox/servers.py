@@ -589,6 +589,10 @@ class _ApprovalDepartment:
         with self._lock:
             self._token_expiry = {token: now for token in self._token_expiry}
 
+    def issued_tokens(self) -> list[str]:
+        with self._lock:
+            return list(self._token_expiry)
+
     def handle(
         self, method: str, path: str, query: Mapping[str, list[str]], headers, body
     ) -> Response:
@@ -1410,6 +1414,11 @@ class SandboxDepartments:
     def expire_approval_tokens(self) -> None:
         """Make every token issued so far expired, without waiting for its lifetime."""
         self._approval.expire_tokens()
+
+    def approval_tokens_issued(self) -> list[str]:
+        """The bearer tokens approval issued in the last hour (secrets too: a test looks for
+        them where they must never be)."""
+        return self._approval.issued_tokens()
 
     def set_stats_period(
         self, period: str, revision: int, rows: list[dict[str, Any]], closed: bool

@@ -90,6 +90,13 @@ def test_redacted_url_hides_only_the_password():
     assert redacted_url("postgresql+psycopg://hub@db/hub") == "postgresql+psycopg://hub@db/hub"
 
 
+def test_settings_repr_and_str_show_no_secret(settings):
+    for text in (repr(settings), str(settings)):
+        assert "postgresql+psycopg://hub:***@warehouse:5432/hub" in text
+        assert not [secret for secret in SECRETS if secret in text]
+    assert "warehouse_url=None" in repr(Settings.from_env({}))
+
+
 def test_a_long_message_is_cut_to_one_bounded_line():
     line = one_line(ValueError("first line\n\tsecond line " + "y" * 1000))
     assert len(line) == MAX_REASON and line.endswith("…")
@@ -191,6 +198,26 @@ def test_reraise_redacted_gives_one_safe_line_and_lets_interrupts_pass(settings,
 
     with pytest.raises(KeyboardInterrupt), reraise_redacted(settings, "stats"):
         raise KeyboardInterrupt
+
+
+def test_a_failed_core_check_or_data_docs_build_is_logged_redacted(monkeypatch, settings, caplog):
+    import sys
+    import types
+
+    import hub.pipeline
+
+    def audit_core(engine):  # what GX or SQLAlchemy may say, quoting the URL and a row
+        raise RuntimeError(f"cannot validate on {settings.warehouse_url}; row {PAYLOAD}")
+
+    monkeypatch.setitem(
+        sys.modules, "expectations.core_audit", types.SimpleNamespace(audit_core=audit_core)
+    )
+    with caplog.at_level(logging.DEBUG, logger="hub.pipeline"):
+        hub.pipeline._check_core_and_build_docs(settings, settings.warehouse_url)
+    assert "data-quality checks on core or the Data Docs failed" in caplog.text
+    assert "hub:***@warehouse" in caplog.text and "in audit_core" in caplog.text
+    assert "wh-pass-123" not in caplog.text and PAYLOAD not in caplog.text
+    assert all(record.exc_info is None for record in caplog.records)
 
 
 # ------------------------------------------------------- run_sync and the CLI, no warehouse

@@ -87,6 +87,18 @@ def test_connection_refused_is_source_unavailable(refused_url, sleeps):
     assert len(sleeps) == 2
 
 
+def test_a_password_in_the_base_url_shows_in_no_message_or_log_line(serve, sleeps, caplog):
+    stub = serve(script(Reply(503), Reply(401, {"error": "who?"})))
+    base = stub.url.replace("http://", "http://alice:pa%2Fss-in-url@")
+    with pytest.raises(SourceAuthError) as caught:
+        client(base, sleeps).call("GET", "/x", params={"page": 1})
+    shown = stub.url.replace("http://", "http://alice:***@") + "/x?page=1"
+    assert caught.value.url == shown and shown in str(caught.value)
+    assert shown in caplog.text  # the retry's warning
+    assert "pa%2Fss" not in str(caught.value) + caplog.text
+    assert "pa/ss" not in str(caught.value) + caplog.text
+
+
 def test_connection_reset_is_retried(serve, sleeps):
     stub = serve(script(Reply(reset=True), {"ok": 2}))
     assert client(stub.url, sleeps).call("GET", "/x") == {"ok": 2}
