@@ -9,11 +9,12 @@ insert into meta.rejects (
 select
     %(source_system)s, %(entity)s, r.raw_id, r.batch_id, r.source_key, r.received_at,
     f.reasons, r.payload, r.context, r.provenance,
-    core.payload_district_code(%(source_system)s, r.payload)
+    d.district_code
 from (
     select raw_id, array_agg(distinct reason collate "C" order by reason collate "C") as reasons
     from audit_failures
     group by raw_id
 ) as f
 join {raw_table} as r on r.raw_id = f.raw_id
+cross join lateral core.payload_district(%(source_system)s, r.payload) as d
 on conflict (source_system, entity, raw_id) do nothing;

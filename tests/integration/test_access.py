@@ -128,7 +128,7 @@ def hub(databases, scenario, tmp_path_factory) -> Iterator[Hub]:
                 "insert into meta.rejects (source_system, entity, raw_id, batch_id, source_key,"
                 " received_at, reasons, payload, district_code)"
                 " values ('commerce', 'projects', %s, 'test', %s, now(), '{test}', %s,"
-                " core.payload_district_code('commerce', %s))",
+                " (select district_code from core.payload_district('commerce', %s)))",
                 [raw_id, payload["project_no"], Jsonb(payload), Jsonb(payload)],
             )
         admin.commit()
