@@ -16,7 +16,7 @@ from bench.payloads import SHAPES, scenario_templates
 from connectors.common.records import Checkpoint, SourceRecord, StreamItem
 from hub.pipeline import _merge_batch, new_batch_id
 from hub.sandbox.scenario import Scenario
-from hub.sources import SOURCES
+from hub.sources import source_systems
 from hub.warehouse.connection import connect, run_sql_file
 from hub.warehouse.landing import land_stream
 
@@ -38,7 +38,7 @@ def load_scenario(url: str, scenario: Scenario) -> dict[str, int]:
     """Land and merge every department's records; returns records landed per department."""
     landed: dict[str, int] = {}
     with connect(url) as conn:
-        for source_system in SOURCES:
+        for source_system in source_systems():
             batch_id = new_batch_id(source_system)
             run_sql_file(
                 conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system}

@@ -65,14 +65,13 @@ class BatchCheckResult:
 
 
 def load_config(name: str) -> dict[str, dict[str, Any]]:
-    """The checks of one source entity, each merged over the defaults."""
+    """The checks of one source entity, each merged over the defaults. A source entity
+    without a block has no batch-level checks (its rows are still checked one by one)."""
     config = json.loads(CONFIG_PATH.read_text(encoding="utf-8"))
-    if name not in config:
-        raise KeyError(f"no batch checks for {name!r} in {CONFIG_PATH.name}")
     defaults = config["defaults"]
     return {
         kind: {**defaults.get(kind, {}), **settings}
-        for kind, settings in config[name].items()
+        for kind, settings in config.get(name, {}).items()
         if kind in CHECK_KINDS
     }
 

@@ -79,13 +79,15 @@ def audit_batch(
     data_docs_dir: Path | None = None,
     records_received: int | None = None,
     full: bool = False,
+    suite: dict[str, Any] | None = None,
 ) -> AuditResult:
     """Validate one batch of ``raw.<source_system>__<entity>`` and record its rejects.
 
     An audit resolves no older reject: that happens when the batch is merged
     (``resolve_batch_rejects``), so a held batch resolves nothing. ``records_received`` /
     ``full``: what the lander read, kept with the audit for the batch-level checks.
-    ``data_docs_dir``: rebuild the Data Docs there.
+    ``data_docs_dir``: rebuild the Data Docs there. ``suite``: the suite to run (default:
+    ``expectations/suites/<source_system>__<entity>.json``).
 
     Idempotent: auditing the same batch again adds no reject and replaces its audit row.
     Raises ValueError for a malformed batch id or source/entity name, KeyError when there is
@@ -98,7 +100,7 @@ def audit_batch(
     if not (NAME_RE.fullmatch(source_system) and NAME_RE.fullmatch(entity)):
         raise ValueError(f"bad source/entity {source_system!r}/{entity!r}")
     name = f"{source_system}__{entity}"
-    suite = load_suite(name)
+    suite = suite if suite is not None else load_suite(name)
     conditions = [failing_condition(expectation) for expectation in suite["expectations"]]
     params = {
         "source_system": source_system,

@@ -43,4 +43,11 @@ def load_suite(entity_name: str) -> dict[str, Any]:
     """The suite for ``<dept>__<entity>`` as a dict, straight from its JSON file."""
     if entity_name not in suite_names():
         raise KeyError(f"no expectation suite {entity_name!r}; have {suite_names()}")
-    return json.loads((SUITES_DIR / f"{entity_name}.json").read_text(encoding="utf-8"))
+    return load_suite_file(SUITES_DIR / f"{entity_name}.json")
+
+
+def load_suite_file(path: Path) -> dict[str, Any]:
+    """A suite from any JSON file (a department registered with its own suite path)."""
+    if not path.is_file():
+        raise KeyError(f"no expectation suite at {path}")
+    return json.loads(path.read_text(encoding="utf-8"))

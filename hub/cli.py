@@ -7,7 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-from hub.config import SOURCE_SYSTEMS, Settings
+from hub.config import Settings
+from hub.sources import source_systems
+from hub.summary import print_summary
 
 
 def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -32,7 +34,7 @@ def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     from hub.pipeline import run_sync
 
-    sources = tuple(args.source) if args.source else SOURCE_SYSTEMS
+    sources = tuple(args.source) if args.source else None
     report = run_sync(settings, full=args.full, sources=sources)
     for item in report.ingested:
         held = "  HELD (see `hub dq`)" if item.get("status") == "held" else ""
@@ -57,43 +59,32 @@ def _cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def print_summary(summary: dict) -> None:
-    from hub.lifecycle import STAGE_ZH, STAGES
-
-    print("Projects per stage:")
-    for stage in STAGES:
-        print(
-            f"  {stage:<20} {STAGE_ZH[stage]:<4} {summary['projects_per_stage'].get(stage, 0):>6}"
-        )
-    print("Records per source (current / rejected):")
-    for source in SOURCE_SYSTEMS:
-        print(
-            f"  {source:<9} {summary['records_per_source'].get(source, 0):>7} / "
-            f"{summary['rejects_per_source'].get(source, 0):>5}"
-        )
-
-
 def _cmd_sandbox_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from hub.sandbox import FaultKnobs, SandboxCredentials, serve_forever
+    from hub.components import require_sandbox
 
+    sandbox = require_sandbox("hub sandbox serve")
     land_dir = Path(args.land_dir) if args.land_dir else settings.land.directory
     # The sandbox accepts whatever credentials the hub is configured with, so one .env
     # serves both sides; unset ones keep the sandbox defaults.
-    defaults = SandboxCredentials()
-    credentials = SandboxCredentials(
+    defaults = sandbox.SandboxCredentials()
+    credentials = sandbox.SandboxCredentials(
         commerce_key=settings.commerce.api_key or defaults.commerce_key,
         approval_client_id=settings.approval.client_id or defaults.approval_client_id,
         approval_client_secret=settings.approval.client_secret or defaults.approval_client_secret,
         stats_token=settings.stats.token or defaults.stats_token,
     )
-    serve_forever(
+    sandbox.serve_forever(
         args.size,
         args.seed,
         land_dir,
         truth_path=args.truth,
         host=args.host,
         credentials=credentials,
-        faults=FaultKnobs(seed=args.seed, hostile_records=args.hostile) if args.hostile else None,
+        faults=(
+            sandbox.FaultKnobs(seed=args.seed, hostile_records=args.hostile)
+            if args.hostile
+            else None
+        ),
         name_variation=args.names,
     )
     return 0
@@ -238,7 +229,7 @@ def print_dq_summary(batches, held, rejects, core, data_docs_dir: Path, *, sourc
     by_source: dict[str, list[dict]] = {}
     for row in batches:
         by_source.setdefault(row["source_system"], []).append(row)
-    for source_system in (source,) if source else SOURCE_SYSTEMS:
+    for source_system in (source,) if source else source_systems():
         rows = by_source.get(source_system)
         if not rows:
             print(f"  {source_system:<9} no audited batch with rows yet")
@@ -367,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="ignore watermarks and re-read everything"
     )
     sync.add_argument(
-        "--source", action="append", choices=SOURCE_SYSTEMS, help="only this source (repeatable)"
+        "--source", action="append", choices=source_systems(), help="only this source (repeatable)"
     )
     sync.set_defaults(handler=_cmd_sync)
 
@@ -383,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dq", help="data quality: what the audits found, held batches, core checks, Data Docs"
     )
     dq.add_argument("--batches", type=int, default=1, help="audited batches per source to show")
-    dq.add_argument("--source", choices=SOURCE_SYSTEMS, help="only this source")
+    dq.add_argument("--source", choices=source_systems(), help="only this source")
     dq.set_defaults(handler=_cmd_dq_summary)
     dq_commands = dq.add_subparsers(dest="dq_command")
     release = dq_commands.add_parser(

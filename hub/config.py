@@ -19,7 +19,6 @@ from hub.errors import redacted_url
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
 DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "reference"
-SOURCE_SYSTEMS = ("commerce", "approval", "land", "stats")
 
 # Every variable the hub reads, with what it is for (the README's configuration table and
 # the docker-compose wiring test are checked against this).
@@ -102,12 +101,3 @@ class Settings:
             ),
             access_password=env.get("HUB_ACCESS_PASSWORD") or None,
         )
-
-    def source_location(self, source_system: str) -> str:
-        """Where a department is read from, for error messages and status."""
-        return {
-            "commerce": self.commerce.base_url,
-            "approval": self.approval.base_url,
-            "stats": self.stats.base_url,
-            "land": str(self.land.directory),
-        }[source_system]

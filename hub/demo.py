@@ -24,10 +24,13 @@ from hub.lifecycle import STAGES
 def run_demo(
     settings: Settings, *, size: int, seed: int, via: str, hostile: int = 0, names: str = "none"
 ) -> int:
-    from hub.cli import print_summary
+    from hub.components import require_sandbox
+
+    require_sandbox("hub demo")  # before any work: the production image has no sandbox
     from hub.errors import redacted_url
     from hub.pipeline import run_sync, summarize, warehouse_url
     from hub.sandbox import FaultKnobs, SandboxDepartments, generate_scenario
+    from hub.summary import print_summary
     from hub.warehouse.migrations import upgrade
 
     url = warehouse_url(settings)

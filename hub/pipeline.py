@@ -34,10 +34,10 @@ import psycopg
 
 from connectors.common.drift import report_schema_drift
 from connectors.common.records import SourceUnavailable
-from hub.config import SOURCE_SYSTEMS, Settings
+from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
-from hub.sources import SOURCES, build_connector
+from hub.sources import build_connector, department, source_systems
 from hub.warehouse.connection import (
     connect,
     fetch_dicts,
@@ -147,7 +147,7 @@ def _ingest_locked(
         conn,
         "core/unfinished_batches.sql",
         {"source_system": source_system, "batch_id": batch_id},
-        raw_table=raw_table(source_system, SOURCES[source_system].entity),
+        raw_table=raw_table(source_system, department(source_system).entity),
     ).fetchall()
     for orphan_batch_id, orphan_records in orphans:
         log.warning(
@@ -160,7 +160,8 @@ def _ingest_locked(
     connector = build_connector(settings, source_system)
     records = report_schema_drift(connector.read(state, full=full), connector.unknown_fields)
     landed = land_stream(conn, source_system, batch_id, records)
-    changed_periods = _changed_periods(state, landed.state) if source_system == "stats" else None
+    scope_of = department(source_system).changed_scope
+    changed_periods = scope_of(state, landed.state) if scope_of else None
     incidents = "; ".join(f"{i.kind}: {i.detail}" for i in landed.incidents) or None
     outcome = _audit_and_merge(
         conn,
@@ -199,8 +200,9 @@ def _audit_and_merge(
     """Audit a landed batch, run the batch checks, then merge it or hold it."""
     from expectations.batch_checks import check_batch
     from expectations.runner import audit_batch
+    from expectations.suites import load_suite_file
 
-    source = SOURCES[source_system]
+    source = department(source_system)
     with sqlalchemy_engine(url) as engine:
         audit = audit_batch(
             engine,
@@ -209,6 +211,7 @@ def _audit_and_merge(
             batch_id,
             records_received=received,
             full=full,
+            suite=load_suite_file(source.suite_file),
         )
     checks = check_batch(
         conn, source_system, source.entity, batch_id, changed_periods=changed_periods
@@ -241,33 +244,17 @@ def _merge_batch(conn, source_system: str, batch_id: str) -> None:
     """Merge one audited batch into core (same transaction as the caller's bookkeeping)."""
     from expectations.runner import resolve_batch_rejects
 
-    source = SOURCES[source_system]
+    source = department(source_system)
     run_sql_file(conn, source.merge_sql, {"batch_id": batch_id})
-    if source_system == "stats":
-        # The connector's state already names the revisions of a held batch; pruning by it
-        # would drop the published rows the hold is meant to keep. Prune once none is held.
+    if source.after_merge_sql:
+        # The connector's state already names what a held batch replaces (stats: its
+        # revisions); acting on it would drop the published rows the hold is meant to keep.
         others = fetch_dicts(
-            conn, "core/held_batches.sql", {"source_system": "stats", "batch_id": batch_id}
+            conn, "core/held_batches.sql", {"source_system": source_system, "batch_id": batch_id}
         )
         if not others:
-            run_sql_file(conn, "core/prune_stats_periods.sql")
+            run_sql_file(conn, source.after_merge_sql)
     resolve_batch_rejects(conn, source_system, source.entity, batch_id)
-
-
-def _changed_periods(
-    before: dict[str, Any] | None, after: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """Stats periods whose revision this batch changed, {period: revision} (from the
-    connector state before and after landing; an emptied roster lands no rows at all).
-    None when the lander saw no checkpoint: the checks then go by the rows landed."""
-    if after is None:
-        return None
-    old = (before or {}).get("periods") or {}
-    return {
-        period: info.get("revision")
-        for period, info in (after.get("periods") or {}).items()
-        if (old.get(period) or {}).get("revision") != info.get("revision")
-    }
 
 
 def release_batch(
@@ -407,7 +394,7 @@ class SyncReport:
 
 
 def run_sync(
-    settings: Settings, *, full: bool = False, sources: tuple[str, ...] = SOURCE_SYSTEMS
+    settings: Settings, *, full: bool = False, sources: tuple[str, ...] | None = None
 ) -> SyncReport:
     """One complete pass. A department whose ingest fails for any reason (it cannot be read,
     a database error, a bug) is reported and skipped: the others are still ingested and
@@ -416,7 +403,7 @@ def run_sync(
     ERROR, and its traceback, messages redacted, at INFO (`hub -v`)."""
     report = SyncReport()
     secrets = configured_secrets(settings)
-    for source_system in sources:
+    for source_system in source_systems() if sources is None else sources:
         try:
             report.ingested.append(ingest(settings, source_system, full=full))
         except Exception as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from hub.config import Settings
-from hub.sources import SOURCES
+from hub.sources import departments
 from hub.warehouse.connection import connect, fetch_dicts, run_sql_file
 from hub.warehouse.locks import warehouse_lock
 
@@ -20,7 +20,8 @@ def rebuild_core(warehouse_url: str) -> dict[str, int]:
     """Replay every merged batch of every source into emptied core tables (one transaction)."""
     replayed: dict[str, int] = {}
     with connect(warehouse_url) as conn, warehouse_lock(conn, "publish"):
-        for source_system, source in SOURCES.items():
+        for source in departments():
+            source_system = source.source_system
             run_sql_file(
                 conn,
                 "core/truncate_source_records.sql",
@@ -29,13 +30,12 @@ def rebuild_core(warehouse_url: str) -> dict[str, int]:
             batches = fetch_dicts(conn, "core/merged_batches.sql", {"source_system": source_system})
             for batch in batches:
                 run_sql_file(conn, source.merge_sql, {"batch_id": batch["batch_id"]})
-            # As in the pipeline: while a stats batch is held, the connector state already
-            # names its revisions, and pruning by it would unpublish what the hold keeps.
-            held = fetch_dicts(
-                conn, "core/held_batches.sql", {"source_system": "stats", "batch_id": ""}
-            )
-            if source_system == "stats" and not held:
-                run_sql_file(conn, "core/prune_stats_periods.sql")
+            # As in the pipeline: while a batch is held, the connector state already names
+            # what it replaces, and acting on it would unpublish what the hold keeps.
+            if source.after_merge_sql and not fetch_dicts(
+                conn, "core/held_batches.sql", {"source_system": source_system, "batch_id": ""}
+            ):
+                run_sql_file(conn, source.after_merge_sql)
             replayed[source_system] = len(batches)
         conn.commit()
     return replayed

@@ -174,3 +174,19 @@ class StatsConnector:
 
 def _copy(periods: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {name: dict(entry) for name, entry in sorted(periods.items())}
+
+
+def changed_periods(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Periods whose revision a sync changed, {period: revision}, from the connector state
+    before and after landing (an emptied roster lands no rows at all, so the rows cannot
+    say). None when the lander saw no checkpoint: the batch checks then go by the rows."""
+    if after is None:
+        return None
+    old = (before or {}).get("periods") or {}
+    return {
+        period: info.get("revision")
+        for period, info in (after.get("periods") or {}).items()
+        if (old.get(period) or {}).get("revision") != info.get("revision")
+    }

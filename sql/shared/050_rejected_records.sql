@@ -10,9 +10,11 @@ cross join core.reader_scope as rs
 -- see every department's rows but not payloads (column grants in sql/grants). A view does
 -- not change current_user, so the check is the reader's own membership. Payloads carry
 -- personal data (commerce contacts), so the district scope applies as to projects: a reject
--- whose payload names no known district is seen by all-district logins only.
+-- whose payload names no known district is seen by all-district logins only. Who reads
+-- core anyway (owner, loader, superuser) sees every department's rows.
 where (
-        not exists (
+        rs.reads_core
+        or not exists (
             select 1 from pg_roles as d
             where d.rolname like 'dept\_%' and pg_has_role(current_user, d.oid, 'usage')
         )

@@ -88,7 +88,7 @@ typed as (
         staging.blank_to_null(project_code) as project_code,
         staging.blank_to_null(contact_person) as contact_person,
         staging.blank_to_null(contact_phone) as contact_phone,
-        -- soft delete; a record without the flag is not deleted
+        -- soft delete (a record without the flag is rejected: missing_required:is_deleted)
         coalesce(lower(staging.blank_to_null(is_deleted)) = 'true', false) as is_deleted,
 
         ---------- timestamps
@@ -97,6 +97,7 @@ typed as (
 
         ---------- appended after the published column list (only the suite reads these)
         staging.blank_to_null(foreign_investment_usd) as foreign_investment_usd_text,
+        staging.blank_to_null(is_deleted) as is_deleted_text,
         staging.parse_numeric(total_investment) as total_investment_number,
         -- GB 32100-2015 check of each USCC, computed once here (NULL when blank)
         staging.uscc_field_is_valid(investor_uscc) as investor_uscc_valid,

@@ -128,9 +128,9 @@ def test_hub_sync_pushes_one_small_xcom_per_task(dagbag):
 def test_dags_know_every_department_the_hub_knows():
     from hub_airflow import assets
 
-    assert assets.SOURCE_SYSTEMS == SOURCE_SYSTEMS
-    hub_config = pytest.importorskip("hub.config")  # the hub's list, where it can be imported
-    assert tuple(hub_config.SOURCE_SYSTEMS) == assets.SOURCE_SYSTEMS
+    from hub.sources import source_systems
+
+    assert assets.SOURCE_SYSTEMS == source_systems() == SOURCE_SYSTEMS
 
 
 def test_warehouse_connection_becomes_a_psycopg_url():

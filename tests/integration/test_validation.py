@@ -204,6 +204,7 @@ def test_commerce_reasons(warehouse):
         "district_code",
         "total_investment",
         "investment_unit",
+        "is_deleted",
         "updated_at",
     ]
     cases = variants(
@@ -375,7 +376,7 @@ def test_land_reasons(warehouse):
         "用地单位": "用地单位",
         "行政区划": "行政区划",
         "供地方式": "供地方式",
-        "供地面积（公顷）": "供地面积",
+        "供地面积（公顷）": "供地面积（公顷）",
         "合同签订日期": "合同签订日期",
         "状态": "状态",
     }
@@ -625,7 +626,7 @@ VIEW_COLUMNS = {
         " total_investment_text investment_unit total_investment_wan foreign_investment_usd_wan"
         " district_code stage negotiation_started_on_text negotiation_started_on signed_on_text"
         " signed_on project_code contact_person contact_phone is_deleted updated_at_text"
-        " source_updated_at foreign_investment_usd_text total_investment_number"
+        " source_updated_at foreign_investment_usd_text is_deleted_text total_investment_number"
         " investor_uscc_valid project_company_uscc_valid"
         " findings_invalid_text findings_invalid_number findings_invalid_type"
         " findings_value_too_long findings_unreadable_row"

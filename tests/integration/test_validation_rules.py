@@ -286,7 +286,7 @@ LAND_CASES: Cases = {
     "missing name": ({"项目名称": ""}, ["missing_required:项目名称"], {"项目名称": "某产业园一期"}),
     "missing area": (
         {"供地面积（公顷）": " "},
-        ["missing_required:供地面积"],
+        ["missing_required:供地面积（公顷）"],
         {"供地面积（公顷）": "0.5"},
     ),
     "uscc check": (

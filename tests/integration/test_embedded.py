@@ -10,7 +10,7 @@ import pytest
 
 from hub.warehouse.embedded import EmbeddedWarehouse, EmbeddedWarehouseError
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _free_port() -> int:

@@ -285,7 +285,7 @@ def test_same_seed_gives_the_same_scenario_and_another_seed_does_not():
 def test_determinism_does_not_depend_on_the_process_hash_seed():
     program = (
         "from hub.sandbox import generate_scenario; "
-        "from tests.unit.test_sandbox_scenario import digest; "
+        "from tests.sandbox.test_sandbox_scenario import digest; "
         "print(digest(generate_scenario(60, 5)))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -21,7 +21,7 @@ from hub.sandbox import (
     write_land_files,
 )
 from hub.sandbox.land_files import LAND_COLUMNS
-from tests.unit.conftest import serving_in_a_process
+from tests.sandbox.conftest import serving_in_a_process
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 CREDENTIALS = SandboxCredentials(approval_token_lifetime_s=0.5)

@@ -22,7 +22,7 @@ from hub.sandbox.hostile import (
     render_json,
 )
 from hub.sandbox.land_files import LAND_COLUMNS, render_land_file
-from tests.unit.conftest import approval_token, serving_in_a_process
+from tests.sandbox.conftest import approval_token, serving_in_a_process
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 COMMERCE_AUTH = {"X-Api-Key": "sandbox-commerce-key"}

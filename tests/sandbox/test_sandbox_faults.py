@@ -12,7 +12,7 @@ import requests
 
 from hub.sandbox import FaultKnobs, LandFile, generate_scenario
 from hub.sandbox.land_files import render_land_file
-from tests.unit.conftest import approval_token
+from tests.sandbox.conftest import approval_token
 
 EPHEMERAL = {"commerce": 0, "approval": 0, "stats": 0}
 STATS_AUTH = {"Authorization": "Token sandbox-stats-token"}
