@@ -13,12 +13,16 @@ How it stays fast (all inside PostgreSQL, nothing pulled into Python):
    parallel; see sql/staging/audit_tables.sql). Every later check reads plain typed
    columns; before, each of ~25 GX queries re-parsed every raw payload through the view.
 2. GX validates that table: the expectations as written in the suite, one query or a few
-   each, over exactly the batch's rows.
-3. Every expectation is also turned into a row filter (``failing_condition``) and all the
-   filters run in one pass over the same table; per expectation, the rows found must
-   number exactly GX's unexpected count, or the audit fails before anything is written. GX
-   reports at most ``partial_unexpected_count`` failing row ids per expectation; this pass
-   finds all of them, with no row ids travelling to Python (memory stays flat).
+   each, over exactly the batch's rows. GX is the rule engine of record: any expectation GX
+   runs on PostgreSQL may be in a suite, built in or ours (``expectations.custom``).
+3. The failing rows come from GX's own results (``_collect_failures``): for a column map
+   expectation, the ``unexpected_index_query`` GX returns (keyed on ``raw_id``) runs inside
+   PostgreSQL straight into the failures table, so no row id travels to Python; for an
+   ``unexpected_rows_expectation``, its own query over the batch; for one with a
+   ``row_condition`` (whose index query GX 1.24 renders without the condition, GX issue
+   #11319), GX's ``partial_unexpected_index_list`` of a second run of just the failing
+   ones. Per expectation, the rows found must number exactly GX's unexpected count, or
+   the audit fails before anything is written.
 4. The audit table is dropped when the audit ends, whatever happened.
 """
 
@@ -27,12 +31,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import sqlalchemy
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -43,19 +45,16 @@ from expectations.suites import load_suite
 # SQL text (literal binds in {batch}), so anything else is refused before it gets that far.
 BATCH_ID_RE = re.compile(r"[a-z]+-[0-9TZ-]+-[0-9a-f]+")
 NAME_RE = re.compile(r"[a-z]+")
-# unexpected_rows_expectation queries are written in this one form, so the runner can reuse
-# their condition; {batch} is the only brace GX substitutes.
-ROWS_QUERY_RE = re.compile(
-    r"\s*select\s+raw_id\s+from\s+\{batch\}\s+where\s+(?P<condition>[^{}]+?)\s*", re.I | re.S
-)
-# SUMMARY with no sample values: per expectation GX reports its counts (element, missing,
-# unexpected), which the runner checks against its own. Failing rows, values and reasons
-# are all in meta.rejects / shared.rejected_records, so GX need not list any: every sample
-# GX lists costs one more full scan of the batch for each expectation that passes (with 20
-# samples, GX took twice as long on 100,000 rows; COMPLETE, with row ids, three times).
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
-# GX comparison row conditions the runner can translate (operator → SQL).
-COMPARISONS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+# BASIC with no sample values, but with the query that selects every failing row's raw_id:
+# counts per expectation and one SQL string each (bench/gx_probe: at 100k rows GX plus
+# running its queries costs about what GX plus the old hand-written filters did; listing
+# every failing id in the result, COMPLETE with a large partial_unexpected_count, was 35x).
+RESULT_FORMAT = {
+    "result_format": "BASIC",
+    "partial_unexpected_count": 0,
+    "unexpected_index_column_names": ["raw_id"],
+    "return_unexpected_index_query": True,
+}
 SQL_DIR = Path(__file__).with_name("sql")
 
 
@@ -91,8 +90,9 @@ def audit_batch(
 
     Idempotent: auditing the same batch again adds no reject and replaces its audit row.
     Raises ValueError for a malformed batch id or source/entity name, KeyError when there is
-    no suite for them, and RuntimeError when an expectation could not be evaluated or GX and
-    the SQL filters disagree (nothing is written then).
+    no suite for them, and RuntimeError when an expectation could not be evaluated, names no
+    failing rows, or the rows its results name do not number its count (nothing is written
+    then).
     """
     started = time.perf_counter()
     if not BATCH_ID_RE.fullmatch(batch_id):
@@ -101,7 +101,6 @@ def audit_batch(
         raise ValueError(f"bad source/entity {source_system!r}/{entity!r}")
     name = f"{source_system}__{entity}"
     suite = suite if suite is not None else load_suite(name)
-    conditions = [failing_condition(expectation) for expectation in suite["expectations"]]
     params = {
         "source_system": source_system,
         "entity": entity,
@@ -132,42 +131,17 @@ def audit_batch(
             identifiers["audit_table"] = sql.Identifier("meta", table)
             cur.execute(_sql("plan_parallel"))  # work_mem for the checks' aggregates
 
-            checks = sql.SQL(",\n").join(
-                sql.SQL("case when {} then {} end").format(condition, sql.Literal(check_no))
-                for check_no, condition in enumerate(conditions)
-            )
-            reasons = sql.SQL(", ").join(
-                sql.Literal(e["meta"]["reason"]) for e in suite["expectations"]
-            )
-            # GX works from its own connections while this one collects the failing rows
-            # and profiles the batch: both only read the audit table.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx") as pool:
-                gx_run = pool.submit(_validate, engine, suite, name, table)
-                try:
-                    cur.execute(_sql("create_failures"))
-                    cur.execute(
-                        _sql("collect_failures").format(
-                            checks=checks,
-                            reasons=reasons,
-                            any_check=sql.SQL("\n        or ").join(conditions),
-                            **identifiers,
-                        )
-                    )
-                    per_check, reasons_count, rows_rejected = _failure_counts(cur)
-                    profile = _profile(cur, name, identifiers["audit_table"])
-                except psycopg.Error:
-                    # an expectation GX cannot evaluate either is the clearer error
-                    dbapi.rollback()
-                    for result in gx_run.result()["results"]:
-                        _unexpected_count(result)
-                    raise
-                validation = gx_run.result()
+            validation = _validate(engine, suite, name, table, RESULT_FORMAT)
             gx_counts = [_unexpected_count(result) for result in validation["results"]]
-            sql_counts = [per_check.get(check_no, 0) for check_no in range(len(conditions))]
-            if sql_counts != gx_counts:
+            cur.execute(_sql("create_failures"))
+            _collect_failures(cur, engine, suite, validation, gx_counts, name, table)
+            per_check, reasons_count, rows_rejected = _failure_counts(cur)
+            profile = _profile(cur, name, identifiers["audit_table"])
+            found = [per_check.get(check_no, 0) for check_no in range(len(gx_counts))]
+            if found != gx_counts:
                 raise RuntimeError(
-                    f"{name} batch {batch_id}: failing rows per expectation differ between GX "
-                    f"{gx_counts} and SQL {sql_counts}; nothing recorded"
+                    f"{name} batch {batch_id}: failing rows per expectation differ between GX's "
+                    f"counts {gx_counts} and the rows its results name {found}; nothing recorded"
                 )
             cur.execute(_sql("insert_rejects").format(**identifiers), params)
             cur.execute(
@@ -221,62 +195,91 @@ def resolve_batch_rejects(conn: Any, source_system: str, entity: str, batch_id: 
         return cur.rowcount
 
 
-def failing_condition(expectation: dict[str, Any]) -> sql.Composable:
-    """The SQL filter over the batch that selects exactly the rows this expectation fails."""
-    kind, kwargs = expectation["type"], dict(expectation["kwargs"])
-    if kind == "unexpected_rows_expectation":
-        match = ROWS_QUERY_RE.fullmatch(kwargs.pop("unexpected_rows_query"))
-        if not match or kwargs:
-            raise ValueError(f"write it 'select raw_id from {{batch}} where ...': {expectation}")
-        return sql.SQL("(" + match["condition"] + ")")
+def _collect_failures(
+    cur: Any,
+    engine: sqlalchemy.Engine,
+    suite: dict[str, Any],
+    validation: dict[str, Any],
+    gx_counts: list[int],
+    name: str,
+    table: str,
+) -> None:
+    """Every failing row of every expectation into ``audit_failures``, from GX's results."""
+    audit_table = sql.Identifier("meta", table)
+    conditioned: list[int] = []
+    for check_no, (expectation, result) in enumerate(
+        zip(suite["expectations"], validation["results"], strict=True)
+    ):
+        if not gx_counts[check_no]:
+            continue
+        reason = expectation["meta"]["reason"]
+        if expectation["type"] == "unexpected_rows_expectation":
+            # the expectation's own query, over the batch as GX reads it ({batch})
+            parts = expectation["kwargs"]["unexpected_rows_query"].split("{batch}")
+            pieces: list[sql.Composable] = [sql.SQL(parts[0])]
+            for part in parts[1:]:
+                pieces += [audit_table, sql.SQL(part)]
+            query = sql.Composed(pieces)
+        elif "row_condition" in expectation["kwargs"]:
+            conditioned.append(check_no)
+            continue
+        else:
+            text = (result["result"] or {}).get("unexpected_index_query")
+            if not isinstance(text, str):
+                raise RuntimeError(
+                    f"expectation {expectation['type']} {expectation['kwargs']} names no "
+                    "failing rows (not a column map expectation): a suite here checks rows"
+                )
+            query = sql.SQL(text.strip().rstrip(";"))
+        cur.execute(
+            sql.SQL(
+                "insert into audit_failures (check_no, raw_id, reason)"
+                " select {}, failing.raw_id, {} from ({}) as failing"
+            ).format(sql.Literal(check_no), sql.Literal(reason), query)
+        )
+    if conditioned:
+        _collect_conditioned(cur, engine, suite, gx_counts, conditioned, name, table)
 
-    column = sql.Identifier(kwargs.pop("column"))
-    row_condition = kwargs.pop("row_condition", None)
-    if kind == "expect_column_values_to_not_be_null":
-        condition = sql.SQL("{} is null").format(column)
-    elif kind == "expect_column_values_to_be_null":
-        condition = sql.SQL("{} is not null").format(column)
-    elif kind == "expect_column_values_to_be_in_set":
-        values = sql.SQL(", ").join(map(sql.Literal, kwargs.pop("value_set")))
-        condition = sql.SQL("{0} is not null and {0} not in ({1})").format(column, values)
-    elif kind == "expect_column_values_to_match_regex":
-        regex = sql.Literal(kwargs.pop("regex"))
-        condition = sql.SQL("{0} is not null and not ({0} ~ {1})").format(column, regex)
-    elif kind == "expect_column_values_to_be_between":
-        outside = []
-        if (low := kwargs.pop("min_value", None)) is not None:
-            op = "<=" if kwargs.pop("strict_min", False) else "<"
-            outside.append(sql.SQL("{} " + op + " {}").format(column, sql.Literal(low)))
-        if (high := kwargs.pop("max_value", None)) is not None:
-            op = ">=" if kwargs.pop("strict_max", False) else ">"
-            outside.append(sql.SQL("{} " + op + " {}").format(column, sql.Literal(high)))
-        condition = sql.SQL("{} is not null and ({})").format(column, sql.SQL(" or ").join(outside))
-    else:
-        raise ValueError(f"expectation type {kind!r} is not supported by the runner")
-    if kwargs:  # e.g. "mostly": a reject is per row, an expectation may not pass partly
-        raise ValueError(f"unsupported arguments {sorted(kwargs)} in {expectation}")
-    if row_condition is None:
-        return sql.SQL("({})").format(condition)
-    return sql.SQL("({} and {})").format(condition, row_condition_sql(row_condition))
 
-
-def row_condition_sql(row_condition: dict[str, Any]) -> sql.Composable:
-    """A GX row condition as SQL: a comparison (``== != < <= > >=`` with a value), a
-    nullity test, or an ``and`` of those — the forms GX 1.x renders the same way."""
-    kind = row_condition.get("type")
-    if kind == "and" and row_condition.get("conditions"):
-        parts = [row_condition_sql(part) for part in row_condition["conditions"]]
-        return sql.SQL("({})").format(sql.SQL(" and ").join(parts))
-    if kind not in ("nullity", "comparison") or "name" not in row_condition.get("column", {}):
-        raise ValueError(f"row_condition {row_condition} is not supported by the runner")
-    column = sql.Identifier(row_condition["column"]["name"])
-    if kind == "nullity":
-        test = "is null" if row_condition["is_null"] else "is not null"
-        return sql.SQL("{} " + test).format(column)
-    operator = COMPARISONS.get(row_condition.get("operator"))
-    if kind != "comparison" or operator is None or row_condition.get("parameter") is None:
-        raise ValueError(f"row_condition {row_condition} is not supported by the runner")
-    return sql.SQL("{} " + operator + " {}").format(column, sql.Literal(row_condition["parameter"]))
+def _collect_conditioned(
+    cur: Any,
+    engine: sqlalchemy.Engine,
+    suite: dict[str, Any],
+    gx_counts: list[int],
+    checks: list[int],
+    name: str,
+    table: str,
+) -> None:
+    """Failing rows of expectations with a row_condition: GX 1.24 renders their
+    unexpected_index_query without the condition (GX issue #11319), so GX lists their ids
+    itself, in a second run of just these (failing, so few) expectations."""
+    subset = {
+        "name": f"{suite['name']}:row_conditioned",
+        "expectations": [suite["expectations"][check_no] for check_no in checks],
+    }
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": max(gx_counts[check_no] for check_no in checks),
+        "unexpected_index_column_names": ["raw_id"],
+        "exclude_unexpected_values": True,
+        "return_unexpected_index_query": False,
+    }
+    validation = _validate(engine, subset, name, table, result_format)
+    with cur.copy("copy audit_failures (check_no, raw_id, reason) from stdin") as copy:
+        for check_no, result in zip(checks, validation["results"], strict=True):
+            details = result["result"] or {}
+            listed = (
+                details.get("partial_unexpected_index_list")
+                or details.get("unexpected_index_list")
+                or []
+            )
+            reason = suite["expectations"][check_no]["meta"]["reason"]
+            for row in listed:
+                # one entry per row, or (exclude_unexpected_values) one per value, its ids
+                # in a list
+                ids = row["raw_id"] if isinstance(row["raw_id"], list) else [row["raw_id"]]
+                for raw_id in ids:
+                    copy.write_row((check_no, raw_id, reason))
 
 
 def _audit_columns(cur: Any, name: str, suite: dict[str, Any]) -> list[str]:
@@ -294,7 +297,11 @@ def _audit_columns(cur: Any, name: str, suite: dict[str, Any]) -> list[str]:
 
 
 def _validate(
-    engine: sqlalchemy.Engine, suite: dict[str, Any], name: str, table: str
+    engine: sqlalchemy.Engine,
+    suite: dict[str, Any],
+    name: str,
+    table: str,
+    result_format: dict[str, Any],
 ) -> dict[str, Any]:
     """Run the suite on the batch's audit table ``meta.<table>`` (ephemeral GX context)."""
     # imported here, not at module level: GX takes seconds to import (DAG parsing, CLI start)
@@ -306,7 +313,7 @@ def _validate(
         schema="meta",
         table=table,
         name=f"{name}:{table}",
-        result_format=RESULT_FORMAT,
+        result_format=result_format,
     )
 
 

@@ -5,10 +5,9 @@ one on the merged core (``core__projects``, ``meta.kind = "core"``: see
 A suite is plain GX 1.x suite JSON (``name``, ``meta``, ``expectations``), editable without
 Python. Every expectation carries ``meta.reason``, the reject reason code a failing row gets
 (``missing_required:<field>``, ``invalid_uscc``, ``invalid_enum:<field>``, …), and
-``meta.description`` in Chinese and English. Supported expectation types are those the runner
-can turn into a row filter (see ``expectations.runner``): ``expect_column_values_to_not_be_null``,
-``…_to_be_null``, ``…_to_be_in_set``, ``…_to_match_regex``, ``…_to_be_between`` and
-``unexpected_rows_expectation`` written ``select raw_id from {batch} where <condition>``.
+``meta.description`` in Chinese and English. Any column map expectation GX runs on
+PostgreSQL may be used, and ``unexpected_rows_expectation`` (``select raw_id from {batch}
+where …``); the runner takes the failing rows from GX's results (``expectations.runner``).
 
 Row conditions are supported, but each distinct one is a domain of its own to GX: one more
 row count and one more aggregate, each a full scan of the batch. So a field that must parse

@@ -582,10 +582,63 @@ def test_clean_batch_succeeds(warehouse):
 
 def test_disagreement_with_gx_fails_and_records_nothing(warehouse, monkeypatch):
     batch_id, _ = warehouse.land("stats__roster", {"S1": Raw({**STATS, "status": "?"})})
-    monkeypatch.setattr(runner, "failing_condition", lambda expectation: sql.SQL("false"))
+    monkeypatch.setattr(runner, "_collect_failures", lambda *args: None)  # names no row
     with pytest.raises(RuntimeError, match="differ between GX"):
         audit_batch(warehouse.engine, "stats", "roster", batch_id)
     assert warehouse.query("select 1 from meta.rejects where batch_id = %s", batch_id) == []
+
+
+@pytest.mark.parametrize(
+    ("expectation", "bad", "good"),
+    [
+        (  # a built-in map expectation the old hand-written translator refused
+            {
+                "type": "expect_column_value_lengths_to_be_between",
+                "kwargs": {"column": "project_name", "min_value": 2, "max_value": 40},
+            },
+            {"project_name": "甲"},
+            {"project_name": "青岛新能源产业园项目"},
+        ),
+        (  # one with a row condition, whose index query GX renders without it (#11319)
+            {
+                "type": "expect_column_values_to_not_match_regex",
+                "kwargs": {
+                    "column": "project_name",
+                    "regex": "测试",
+                    "row_condition": {
+                        "type": "comparison",
+                        "column": {"name": "decision"},
+                        "operator": "==",
+                        "parameter": "准予",
+                    },
+                },
+            },
+            {"project_name": "测试项目", "decision": "准予"},
+            {"project_name": "测试项目", "decision": "不予"},
+        ),
+    ],
+    ids=["value_lengths", "row_condition"],
+)
+def test_any_gx_expectation_added_to_a_suite_rejects_its_failing_rows(
+    warehouse, monkeypatch, expectation, bad, good
+):
+    suite = runner.load_suite("approval__events")
+    reason = "invalid_enum:project_name"  # any reason code the hub knows
+    suite["expectations"].append({**expectation, "meta": {"reason": reason, "description": "x"}})
+    monkeypatch.setattr(runner, "load_suite", lambda name: suite)
+    batch_id, _ = warehouse.land(
+        "approval__events",
+        {
+            "EBAD": Raw({**APPROVAL, "event_id": "EBAD", **bad}),
+            "EGOOD": Raw({**APPROVAL, "event_id": "EGOOD", **good}),
+        },
+    )
+    result = audit_batch(warehouse.engine, "approval", "events", batch_id)
+    assert result.reasons_count.get(reason) == 1
+    rejected = warehouse.query(
+        "select source_key, reasons from meta.rejects where batch_id = %s", batch_id
+    )
+    assert [(key, reason in reasons) for key, reasons in rejected] == [("EBAD", True)]
 
 
 def test_expectation_that_cannot_run_is_an_error(warehouse, monkeypatch):

@@ -1,5 +1,5 @@
-"""The suite files: loadable, every expectation has a known reason and a description, and
-every expectation can be turned into the runner's row filter. No database, no GX import."""
+"""The suite files: loadable, and every expectation has a known reason and a description.
+No database, no GX import (what GX makes of them: tests/integration/test_validation.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from expectations.runner import failing_condition
 from expectations.suites import load_suite, source_suite_names, suite_names
 from hub.warehouse.storable import REASONS as LANDING_REASONS
 
@@ -40,7 +39,6 @@ def test_suite_is_reviewable_and_runnable(name):
         zh, _, en = meta["description"].partition(" / ")
         assert zh and en, meta
         assert "mostly" not in expectation["kwargs"]  # a reject is per row
-        failing_condition(expectation).as_string(None)
 
 
 def test_required_fields_per_source():
@@ -98,90 +96,6 @@ def test_required_fields_per_source():
         "status",
         "start_month",
     }
-
-
-def _condition(type_, **kwargs):
-    return failing_condition({"type": type_, "kwargs": kwargs, "meta": {}}).as_string(None)
-
-
-def test_failing_conditions_match_gx_semantics():
-    assert _condition("expect_column_values_to_not_be_null", column="a") == '("a" is null)'
-    assert _condition("expect_column_values_to_be_null", column="a") == '("a" is not null)'
-    assert _condition("expect_column_values_to_be_in_set", column="a", value_set=["x", "y"]) == (
-        """("a" is not null and "a" not in ('x', 'y'))"""
-    )
-    assert _condition("expect_column_values_to_match_regex", column="a", regex="^[0-9]$") == (
-        """("a" is not null and not ("a" ~ '^[0-9]$'))"""
-    )
-    assert _condition("expect_column_values_to_be_between", column="a", min_value=0) == (
-        '("a" is not null and ("a" < 0))'
-    )
-    strict = {"strict_min": True, "strict_max": True}
-    assert _condition(
-        "expect_column_values_to_be_between", column="a", min_value=0, max_value=9, **strict
-    ) == ('("a" is not null and ("a" <= 0 or "a" >= 9))')
-    readable = {"type": "comparison", "column": {"name": "b"}, "operator": "==", "parameter": False}
-    assert _condition(
-        "expect_column_values_to_not_be_null", column="a", row_condition=readable
-    ) == ('("a" is null and "b" = false)')
-    positive = {"type": "comparison", "column": {"name": "a"}, "operator": ">", "parameter": 0}
-    assert _condition(
-        "expect_column_values_to_be_between",
-        column="a",
-        min_value=10,
-        max_value=50_000_000,
-        row_condition=positive,
-    ) == ('("a" is not null and ("a" < 10 or "a" > 50000000) and "a" > 0)')
-    present = {"type": "nullity", "column": {"name": "a_text"}, "is_null": False}
-    both = {"type": "and", "conditions": [present, positive]}
-    assert _condition("expect_column_values_to_not_be_null", column="a", row_condition=both) == (
-        '("a" is null and ("a_text" is not null and "a" > 0))'
-    )
-    assert (
-        _condition(
-            "unexpected_rows_expectation",
-            unexpected_rows_query="SELECT raw_id FROM {batch} WHERE x is not null and y is null",
-        )
-        == "(x is not null and y is null)"
-    )
-
-
-@pytest.mark.parametrize(
-    ("type_", "kwargs"),
-    [
-        ("expect_column_values_to_not_be_null", {"column": "a", "mostly": 0.9}),
-        ("expect_column_values_to_be_unique", {"column": "a"}),
-        ("unexpected_rows_expectation", {"unexpected_rows_query": "select * from {batch}"}),
-        ("unexpected_rows_expectation", {"unexpected_rows_query": "select raw_id from t where x"}),
-        (
-            "unexpected_rows_expectation",
-            {"unexpected_rows_query": "select raw_id from {batch} where x in (table {batch})"},
-        ),
-    ],
-)
-def test_unsupported_expectations_are_refused(type_, kwargs):
-    with pytest.raises(ValueError):
-        failing_condition({"type": type_, "kwargs": kwargs, "meta": {}})
-
-
-@pytest.mark.parametrize(
-    "row_condition",
-    [
-        {"type": "comparison", "column": {"name": "a"}, "operator": "~", "parameter": 1},
-        {"type": "comparison", "column": {"name": "a"}, "operator": "==", "parameter": None},
-        {"type": "or", "conditions": []},
-        {"type": "pass_through", "pass_through_filter": "a > 1"},
-    ],
-)
-def test_unsupported_row_conditions_are_refused(row_condition):
-    with pytest.raises(ValueError):
-        failing_condition(
-            {
-                "type": "expect_column_values_to_not_be_null",
-                "kwargs": {"column": "a", "row_condition": row_condition},
-                "meta": {},
-            }
-        )
 
 
 def test_plausibility_rule_on_every_project_amount():
