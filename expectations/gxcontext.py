@@ -14,7 +14,10 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 
 def gx_context() -> Any:
-    """An ephemeral GX context (nothing written to disk), without progress bars."""
+    """An ephemeral GX context (nothing written to disk), without progress bars, that knows
+    the hub's own expectations (``expectations.custom``)."""
+    import expectations.custom  # noqa: F401  (registers them with GX)
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context

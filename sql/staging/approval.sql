@@ -62,9 +62,6 @@ typed as (
         ---------- corrections
         staging.blank_to_null(supersedes_event_id) as supersedes_event_id,
 
-        ---------- appended after the published column list (only the suite reads it)
-        -- GB 32100-2015 check of the USCC, computed once here (NULL when blank)
-        staging.uscc_field_is_valid(applicant_uscc) as applicant_uscc_valid,
 
         ---------- what landing found (hub/warehouse/storable.py): the paths of the values
         -- that were escaped or are unusable, as a JSON array; NULL when none

@@ -99,10 +99,6 @@ typed as (
         staging.blank_to_null(foreign_investment_usd) as foreign_investment_usd_text,
         staging.blank_to_null(is_deleted) as is_deleted_text,
         staging.parse_numeric(total_investment) as total_investment_number,
-        -- GB 32100-2015 check of each USCC, computed once here (NULL when blank)
-        staging.uscc_field_is_valid(investor_uscc) as investor_uscc_valid,
-        staging.uscc_field_is_valid(project_company_uscc)
-            as project_company_uscc_valid,
 
         ---------- what landing found (hub/warehouse/storable.py): the paths of the values
         -- that were escaped or are unusable, as a JSON array; NULL when none

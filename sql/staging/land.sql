@@ -85,9 +85,6 @@ typed as (
         end as line_no,
         unreadable as is_unreadable,
 
-        ---------- appended after the published column list (only the suite reads it)
-        -- GB 32100-2015 check of the USCC, computed once here (NULL when blank)
-        staging.uscc_field_is_valid("统一社会信用代码") as land_user_uscc_valid,
 
         ---------- what landing found (hub/warehouse/storable.py): the paths of the values
         -- that were escaped or are unusable, as a JSON array; NULL when none

@@ -70,9 +70,6 @@ typed as (
         staging.blank_to_null(completed_on) as completed_on_text,
         staging.parse_date(completed_on) as completed_on,
 
-        ---------- appended after the published column list (only the suite reads it)
-        -- GB 32100-2015 check of the USCC, computed once here (NULL when blank)
-        staging.uscc_field_is_valid(legal_unit_uscc) as legal_unit_uscc_valid,
 
         ---------- what landing found (hub/warehouse/storable.py): the paths of the values
         -- that were escaped or are unusable, as a JSON array; NULL when none
