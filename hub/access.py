@@ -55,7 +55,7 @@ def grant(
             if not known:
                 raise AccessError(f"district {district_code!r} is not in ref.districts")
         ident = sql.Identifier(login)
-        existing = fetch_dicts(conn, "access/login_role.sql", {"login": login})
+        existing = _login_role(conn, login)
         if not existing:
             if not password:
                 raise AccessError(f"login {login!r} does not exist and no password was given")
@@ -95,13 +95,18 @@ def grant(
 def revoke(warehouse_url: str, login: str) -> list[str]:
     """Disable the login and remove its hub role, its CONNECT here and its grant."""
     with connect(warehouse_url) as conn:
-        existing = fetch_dicts(conn, "access/login_role.sql", {"login": login})
+        existing = _login_role(conn, login)
         if not existing:
             raise AccessError(f"login {login!r} does not exist")
         if login in HUB_GROUP_ROLES:
             raise AccessError(f"{login} is a hub group role, not a login")
         if login == conn.info.user:
             raise AccessError("a login cannot revoke itself")
+        if existing[0]["is_privileged"]:
+            raise AccessError(f"{login} is a privileged role; `hub access` does not manage it")
+        if existing[0]["granted_role"] is None and not existing[0]["holds_hub_role"]:
+            # roles are the server's: it may be another warehouse's login, not to disable here
+            raise AccessError(f"{login} has no grant and no hub role in this warehouse")
         login_oid = existing[0]["oid"]
         ident = sql.Identifier(login)
         for role in GRANTABLE_ROLES:
@@ -134,6 +139,12 @@ def list_access(warehouse_url: str, *, history: bool = False) -> list[dict]:
         return fetch_dicts(
             conn, "access/access_history.sql" if history else "access/list_grants.sql"
         )
+
+
+def _login_role(conn: psycopg.Connection, login: str) -> list[dict]:
+    return fetch_dicts(
+        conn, "access/login_role.sql", {"login": login, "hub_roles": list(GRANTABLE_ROLES)}
+    )
 
 
 def _check_login_name(login: str) -> None:

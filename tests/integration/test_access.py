@@ -408,6 +408,21 @@ def test_revoke_disables_the_login_and_ends_its_sessions(hub):
     assert history == ["grant", "revoke", "grant"]
 
 
+def test_revoke_refuses_a_login_this_warehouse_never_granted(hub):
+    stranger = f"t{RUN}_stranger"
+    with connect(hub.url, autocommit=True) as admin:
+        admin.execute(f'create role "{stranger}" login')
+        try:
+            with pytest.raises(AccessError, match="no grant and no hub role"):
+                revoke(hub.url, stranger)
+            (can_login,) = admin.execute(
+                "select rolcanlogin from pg_roles where rolname = %s", [stranger]
+            ).fetchone()
+            assert can_login  # another warehouse's login stays usable
+        finally:
+            admin.execute(f'drop role "{stranger}"')
+
+
 def test_passwords_reach_the_server_only_as_scram_verifiers(hub):
     hub.make_login("hub_reader", hub.home, name=f"t{RUN}_scram").close()
     with connect(hub.url) as admin:
