@@ -641,6 +641,21 @@ def test_any_gx_expectation_added_to_a_suite_rejects_its_failing_rows(
     assert [(key, reason in reasons) for key, reasons in rejected] == [("EBAD", True)]
 
 
+def test_an_expectation_type_gx_does_not_know_is_an_error(warehouse, monkeypatch):
+    suite = runner.load_suite("approval__events")
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_shiny",
+            "kwargs": {"column": "event_id"},
+            "meta": {"reason": "invalid_enum:event_id", "description": "x / x"},
+        }
+    )  # GX itself only logs and drops it
+    monkeypatch.setattr(runner, "load_suite", lambda name: suite)
+    batch_id, _ = warehouse.land("approval__events", {"E3": Raw(APPROVAL)})
+    with pytest.raises(RuntimeError, match="does not know expectation types"):
+        audit_batch(warehouse.engine, "approval", "events", batch_id)
+
+
 def test_expectation_that_cannot_run_is_an_error(warehouse, monkeypatch):
     suite = runner.load_suite("approval__events")
     suite["expectations"][0]["kwargs"]["column"] = "no_such_column"
