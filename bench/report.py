@@ -163,11 +163,13 @@ def audit_table(results: dict[str, Any]) -> str:
 
 
 def _typing_cell(audit: dict[str, Any]) -> str:
-    """The statement that types the batch into its audit table: the floor of every audit."""
+    """The statement that types the batch (staging.type_batch), which the merge reads too."""
     typing = sum(
         step["seconds"]
         for step in audit["runner_steps"]
-        if "staging.create_audit_table" in step["statement"]
+        # staging.create_audit_table in runs from before the typed batch (issue 12)
+        if "staging.type_batch" in step["statement"]
+        or "staging.create_audit_table" in step["statement"]
     )
     if not typing:
         return "–"
@@ -244,6 +246,34 @@ def machine_table(results: dict[str, Any]) -> str:
     return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
 
 
+def audit_cost_table(results: dict[str, Any]) -> str:
+    """The audit's added cost: a sync with it minus the same sync without it (bench/audit_cost)."""
+    rows = []
+    for size, sources in results["sizes"].items():
+        for source, entry in sources.items():
+            cost = entry.get("audit_cost")
+            if not cost:
+                continue
+            audited = cost["rounds"][-1]["with_audit"]
+            rows.append(
+                f"| {source} | {int(size):,} | {cost['sync_without_audit_seconds']:.2f} "
+                f"| {cost['sync_with_audit_seconds']:.2f} | {cost['audit_added_seconds']:.2f} "
+                f"| **{cost['audit_added_share']:.0%}** | {audited['typing_statement']:.2f} "
+                f"| {', '.join(map(str, cost['times_typed']))} | {len(cost['rounds'])} |"
+            )
+    if not rows:
+        return ""
+    return (
+        "| source | records | sync without audit s | sync with audit s | added s "
+        "| **added / sync** | typing statement s | times typed | rounds |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        + "\n".join(rows)
+        + "\n\nA sync here: landing, typing (in the audit, when there is one) and the merge; "
+        "medians of the rounds, run alternately. Resolution and publishing, the same either "
+        "way, are left out."
+    )
+
+
 def markdown(results: dict[str, Any]) -> str:
     sections = [
         "### Machine\n\n" + machine_table(results),
@@ -255,6 +285,8 @@ def markdown(results: dict[str, Any]) -> str:
     sections.append("### Validation (audit_batch)\n\n" + audit_table(results))
     if details := audit_details(results):
         sections.append(details)
+    if cost := audit_cost_table(results):
+        sections.append("### What the audit adds to a sync\n\n" + cost)
     return "\n\n".join(sections)
 
 

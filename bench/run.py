@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import audit, db, payloads, report, throughput
+from bench import audit, audit_cost, db, payloads, report, throughput
 
 DEFAULT_SIZES = (100_000, 1_000_000)
 
@@ -73,6 +73,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="trace Python allocations during plain COPY and landing (slows both down; "
         "their timings are then flagged)",
+    )
+    parser.add_argument(
+        "--audit-cost-rounds",
+        type=int,
+        default=1,
+        help="rounds of (sync without the audit, sync with it) per audited source, to measure "
+        "what the audit adds to a sync; 0 skips it (default: %(default)s)",
     )
     parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN ANALYZE")
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch databases")
@@ -309,6 +316,15 @@ def _bench_source(args, admin: str, url: str, source: str, size: int, lander) ->
             f"({time.perf_counter() - started:.0f}s with EXPLAIN)",
             flush=True,
         )
+        if args.audit_cost_rounds:
+            cost = audit_cost.measure(admin, url, source, size, args.audit_cost_rounds)
+            entry["audit_cost"] = cost
+            print(
+                f"  {source:9s} sync without audit {cost['sync_without_audit_seconds']:7.2f}s, "
+                f"with {cost['sync_with_audit_seconds']:7.2f}s: the audit adds "
+                f"{cost['audit_added_share']:.0%}; typed {cost['times_typed']} time(s)",
+                flush=True,
+            )
     return entry
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from bench.payloads import SHAPES, scenario_templates
 from connectors.common.records import Checkpoint, SourceRecord, StreamItem
-from hub.pipeline import _merge_batch, new_batch_id
+from hub.pipeline import merge_batch, new_batch_id
 from hub.sandbox.scenario import Scenario
 from hub.sources import source_systems
 from hub.warehouse.connection import connect, run_sql_file
@@ -44,7 +44,7 @@ def load_scenario(url: str, scenario: Scenario) -> dict[str, int]:
                 conn, "core/start_batch.sql", {"batch_id": batch_id, "source_system": source_system}
             )
             result = land_stream(conn, source_system, batch_id, _items(scenario, source_system))
-            _merge_batch(conn, source_system, batch_id)
+            merge_batch(conn, source_system, batch_id)
             run_sql_file(
                 conn,
                 "core/finish_batch.sql",

@@ -8,10 +8,10 @@ batch-level checks (``expectations.batch_checks``) and records the audit in
 
 How it stays fast (all inside PostgreSQL, nothing pulled into Python):
 
-1. The batch's rows go through the staging view **once**, into an unlogged table of their
-   own, ``meta.audit__<batch id>`` (``create table … as``, which PostgreSQL may run in
-   parallel; see sql/staging/audit_tables.sql). Every later check reads plain typed
-   columns; before, each of ~25 GX queries re-parsed every raw payload through the view.
+1. The batch is read as its **typed batch** (``hub.warehouse.typed_batches``): its rows
+   typed once, through the staging view, into ``meta.typed__<batch id>``, which the merge
+   reads too. Every check reads plain typed columns; a value that did not parse is its raw
+   text beside a null typed value (``expect_column_pair_values_to_be_parsed``).
 2. GX validates that table: the expectations as written in the suite, one query or a few
    each, over exactly the batch's rows. GX is the rule engine of record: any expectation GX
    runs on PostgreSQL may be in a suite, built in or ours (``expectations.custom``).
@@ -23,7 +23,8 @@ How it stays fast (all inside PostgreSQL, nothing pulled into Python):
    #11319), GX's ``partial_unexpected_index_list`` of a second run of just the failing
    ones. Per expectation, the rows found must number exactly GX's unexpected count, or
    the audit fails before anything is written.
-4. The audit table is dropped when the audit ends, whatever happened.
+4. The typed batch outlives the audit: the merge (or, for a held batch, its release) reads
+   it and drops it. An audit that fails leaves it for the next attempt.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from expectations.suites import load_suite
+from hub.warehouse.typed_batches import type_batch
 
 # The hub writes batch ids as <source>-<timestamp>-<hex>. GX renders the batch filter into
 # SQL text (literal binds in {batch}), so anything else is refused before it gets that far.
@@ -113,21 +115,16 @@ def audit_batch(
     with engine.connect() as connection:
         dbapi = connection.connection.driver_connection  # commits are the runner's own
         cur = _cursor(connection)
-        table = None
         try:
             cur.execute(_sql("plan_parallel"))
-            columns = _audit_columns(cur, name, suite)
-            cur.execute(
-                _sql("type_batch"), {"name": name, "batch_id": batch_id, "columns": columns}
-            )
-            table, rows_checked = cur.fetchone()
+            table, rows_checked = type_batch(cur, name, batch_id)
             if rows_checked == 0:  # nothing landed: nothing to check
                 cur.execute(
                     _sql("record_audit"), _audit_row(params, 0, 0, {}, {}, True, {}, started)
                 )
                 dbapi.commit()
                 return AuditResult(0, 0, {}, True, {}, {}, time.perf_counter() - started)
-            dbapi.commit()  # GX reads the audit table from its own connections
+            dbapi.commit()  # GX reads the typed batch from its own connections
             identifiers["audit_table"] = sql.Identifier("meta", table)
             cur.execute(_sql("plan_parallel"))  # work_mem for the checks' aggregates
 
@@ -160,9 +157,6 @@ def audit_batch(
             dbapi.commit()
         finally:
             dbapi.rollback()
-            if table is not None:
-                cur.execute(_sql("clear_work_rows"), {"table": table})
-                dbapi.commit()
 
     if data_docs_dir is not None:
         from expectations.docs import build_data_docs
@@ -280,20 +274,6 @@ def _collect_conditioned(
                 ids = row["raw_id"] if isinstance(row["raw_id"], list) else [row["raw_id"]]
                 for raw_id in ids:
                     copy.write_row((check_no, raw_id, reason))
-
-
-def _audit_columns(cur: Any, name: str, suite: dict[str, Any]) -> list[str]:
-    """The staging view's columns the audit reads: the suite's (columns, row conditions,
-    names in unexpected-rows queries), the batch checks' profile, and the keys."""
-    from expectations.batch_checks import profile_columns
-
-    cur.execute(_sql("view_columns"), {"view": f"staging.stg_{name}"})
-    view_columns = [column for (column,) in cur.fetchall()]
-    wanted = {"raw_id", "batch_id", "source_key", *profile_columns(name)}
-    for expectation in suite["expectations"]:
-        text = json.dumps(expectation["kwargs"])
-        wanted.update(re.findall(r"[a-z_][a-z0-9_]*", text))
-    return [column for column in view_columns if column in wanted]
 
 
 def _validate(

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from connectors.common.drift import report_schema_drift
 from connectors.common.records import SourceUnavailable
@@ -47,6 +48,7 @@ from hub.warehouse.connection import (
 )
 from hub.warehouse.landing import land_stream, raw_table
 from hub.warehouse.locks import warehouse_lock
+from hub.warehouse.typed_batches import drop_typed_batch, type_batch
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +215,9 @@ def _audit_and_merge(
             full=full,
             suite=load_suite_file(source.suite_file),
         )
-    checks = check_batch(
-        conn, source_system, source.entity, batch_id, changed_periods=changed_periods
-    )
+        checks = check_batch(
+            conn, engine, source_system, source.entity, batch_id, changed_periods=changed_periods
+        )
     figures = {
         "batch_id": batch_id,
         "source_system": source_system,
@@ -234,18 +236,19 @@ def _audit_and_merge(
             {**figures, "detail": "; ".join(filter(None, [detail, incidents]))},
         )
     else:
-        _merge_batch(conn, source_system, batch_id)
+        merge_batch(conn, source_system, batch_id)
         run_sql_file(conn, "core/finish_batch.sql", {**figures, "detail": incidents})
     conn.commit()
     return {"rejected": audit.rows_rejected, "status": "held" if checks.held else "ok"}
 
 
-def _merge_batch(conn, source_system: str, batch_id: str) -> None:
+def merge_batch(conn, source_system: str, batch_id: str) -> None:
     """Merge one audited batch into core (same transaction as the caller's bookkeeping)."""
     from expectations.runner import resolve_batch_rejects
 
     source = department(source_system)
-    run_sql_file(conn, source.merge_sql, {"batch_id": batch_id})
+    table, _ = type_batch(conn, source.name, batch_id)
+    run_sql_file(conn, source.merge_sql, batch=sql.Identifier("meta", table))
     if source.after_merge_sql:
         # The connector's state already names what a held batch replaces (stats: its
         # revisions); acting on it would drop the published rows the hold is meant to keep.
@@ -255,6 +258,7 @@ def _merge_batch(conn, source_system: str, batch_id: str) -> None:
         if not others:
             run_sql_file(conn, source.after_merge_sql)
     resolve_batch_rejects(conn, source_system, source.entity, batch_id)
+    drop_typed_batch(conn, batch_id)
 
 
 def release_batch(
@@ -276,7 +280,7 @@ def release_batch(
         if status != "held":
             raise ValueError(f"batch {batch_id} is {status}; only a held batch can be released")
         with warehouse_lock(conn, f"source:{source_system}"):
-            _merge_batch(conn, source_system, batch_id)
+            merge_batch(conn, source_system, batch_id)
             run_sql_file(
                 conn,
                 "core/release_batch.sql",

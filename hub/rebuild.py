@@ -28,8 +28,15 @@ def rebuild_core(warehouse_url: str) -> dict[str, int]:
                 core_table=sql.Identifier("core", source.core_table),
             )
             batches = fetch_dicts(conn, "core/merged_batches.sql", {"source_system": source_system})
+            # Each batch typed through its view as it is replayed: in one transaction, a
+            # typed table per batch would hold a lock per batch until the end.
+            view_rows = sql.SQL("(select * from {} where batch_id = %(batch_id)s)").format(
+                sql.Identifier("staging", f"stg_{source.name}")
+            )
             for batch in batches:
-                run_sql_file(conn, source.merge_sql, {"batch_id": batch["batch_id"]})
+                run_sql_file(
+                    conn, source.merge_sql, {"batch_id": batch["batch_id"]}, batch=view_rows
+                )
             # As in the pipeline: while a batch is held, the connector state already names
             # what it replaces, and acting on it would unpublish what the hold keeps.
             if source.after_merge_sql and not fetch_dicts(

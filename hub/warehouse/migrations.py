@@ -112,6 +112,10 @@ def upgrade(warehouse_url: str, reference_dir: Path, sql_dir: Path = SQL_DIR) ->
                 conn, "warehouse/record_repeatable.sql", {"name": name, "checksum": checksum}
             )
             report.applied_repeatables.append(name)
+        if any(name.startswith("staging/") for name in report.applied_repeatables):
+            # A typed batch has the columns of the views it was typed by: a held or failed
+            # batch is typed again, by today's views, when it is next audited or merged.
+            conn.execute("select staging.drop_typed_batches()")
         conn.commit()
 
         report.reference_reloaded = load_reference_data(conn, reference_dir)

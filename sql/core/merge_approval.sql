@@ -1,13 +1,12 @@
 -- Merge one audited approval batch into core.approval_events.
--- Grain: one row per event_id (events are immutable). Params: batch_id.
+-- Reads {batch}: the batch, typed once (meta.typed__<batch>, hub/warehouse/typed_batches.py).
+-- Grain: one row per event_id (events are immutable).
 -- A rejected event never enters core. Idempotent: existing events are left as they are
 -- unless a newer raw version arrives.
 with
 
 batch_latest as (
     select distinct on (s.source_key)
-        -- only the columns used below: the view's *_unparsed twins (for the audit) would
-        -- parse every field a second time
         s.source_key, s.event_id, s.project_code, s.project_name, s.applicant_name,
         s.applicant_uscc, s.district_code, s.matter, s.decision, s.decided_at, s.document_no,
         s.total_investment_wan, s.supersedes_event_id, s.raw_id, s.batch_id,
@@ -15,8 +14,8 @@ batch_latest as (
             select 1 from meta.rejects as r
             where r.source_system = 'approval' and r.entity = 'events' and r.raw_id = s.raw_id
         ) as is_rejected
-    from staging.stg_approval__events as s
-    where s.batch_id = %(batch_id)s and s.source_key is not null
+    from {batch} as s
+    where s.source_key is not null
     order by s.source_key, s.raw_id desc
 ),
 

@@ -1,5 +1,6 @@
 -- Merge one audited commerce batch into core.commerce_projects.
--- Grain: one row per project_no, its latest valid version. Params: batch_id.
+-- Reads {batch}: the batch, typed once (meta.typed__<batch>, hub/warehouse/typed_batches.py).
+-- Grain: one row per project_no, its latest valid version.
 -- Latest version of a key in the batch wins; if that version was rejected, the key leaves
 -- core (the department's current word is unusable). Idempotent: a raw version already
 -- merged (raw_id not newer) changes nothing.
@@ -7,8 +8,6 @@ with
 
 batch_latest as (
     select distinct on (s.source_key)
-        -- only the columns used below: the view's *_unparsed twins (for the audit) would
-        -- parse every field a second time
         s.source_key, s.project_no, s.project_name, s.investor_name, s.investor_uscc,
         s.project_company_name, s.project_company_uscc, s.origin_country, s.origin_province,
         s.origin_city, s.capital_type, s.industry_category, s.industry_chain,
@@ -20,8 +19,8 @@ batch_latest as (
             select 1 from meta.rejects as r
             where r.source_system = 'commerce' and r.entity = 'projects' and r.raw_id = s.raw_id
         ) as is_rejected
-    from staging.stg_commerce__projects as s
-    where s.batch_id = %(batch_id)s and s.source_key is not null
+    from {batch} as s
+    where s.source_key is not null
     order by s.source_key, s.source_updated_at desc nulls last, s.raw_id desc
 ),
 

@@ -1,5 +1,6 @@
 -- Merge one audited land batch into core.land_parcels.
--- Grain: one row per parcel (宗地编号). Params: batch_id.
+-- Reads {batch}: the batch, typed once (meta.typed__<batch>, hub/warehouse/typed_batches.py).
+-- Grain: one row per parcel (宗地编号).
 -- A later file replaces an earlier one; within a file the last row wins: (file name, line)
 -- order decides, not landing order — a late .done marker can land an older file after a
 -- newer one. A withdrawn (作废) parcel stays, marked by its status. Unreadable lines have no
@@ -8,8 +9,6 @@ with
 
 batch_latest as (
     select distinct on (s.source_key)
-        -- only the columns used below: the view's *_unparsed twins (for the audit) would
-        -- parse every field a second time
         s.source_key, s.parcel_id, s.project_name, s.land_user_name, s.land_user_uscc,
         s.project_code, s.district_code, s.land_use, s.supply_method, s.area_ha, s.quota_mu,
         s.price_wan, s.contract_on, s.status, s.source_updated_at, s.file_name, s.line_no,
@@ -18,8 +17,8 @@ batch_latest as (
             select 1 from meta.rejects as r
             where r.source_system = 'land' and r.entity = 'parcels' and r.raw_id = s.raw_id
         ) as is_rejected
-    from staging.stg_land__parcels as s
-    where s.batch_id = %(batch_id)s and s.source_key is not null
+    from {batch} as s
+    where s.source_key is not null
     order by s.source_key, s.file_name desc, s.line_no desc, s.raw_id desc
 ),
 

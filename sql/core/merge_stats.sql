@@ -1,6 +1,7 @@
 -- Merge one audited stats batch into core.stats_roster.
+-- Reads {batch}: the batch, typed once (meta.typed__<batch>, hub/warehouse/typed_batches.py).
 -- Grain: one row per (period, stat_project_id), from the period's current revision.
--- Params: batch_id. A period's roster is a full snapshot: rows of an older revision of a
+-- A period's roster is a full snapshot: rows of an older revision of a
 -- period this batch brings are removed first (also when the new revision's row for the
 -- project was rejected). Periods whose newer revision is empty are handled by
 -- prune_stats_periods.sql from the connector state.
@@ -8,8 +9,6 @@ with
 
 batch_rows as (
     select
-        -- only the columns used below: the view's *_unparsed twins (for the audit) would
-        -- parse every field a second time
         s.source_key, s.period, s.stat_project_id, s.revision, s.project_code, s.project_name,
         s.legal_unit_name, s.legal_unit_uscc, s.district_code, s.industry_code,
         s.planned_investment_wan, s.completed_investment_ytd_wan, s.start_month,
@@ -18,8 +17,8 @@ batch_rows as (
             select 1 from meta.rejects as r
             where r.source_system = 'stats' and r.entity = 'roster' and r.raw_id = s.raw_id
         ) as is_rejected
-    from staging.stg_stats__roster as s
-    where s.batch_id = %(batch_id)s and s.source_key is not null and s.period is not null
+    from {batch} as s
+    where s.source_key is not null and s.period is not null
 ),
 
 batch_periods as (

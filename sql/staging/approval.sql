@@ -71,21 +71,9 @@ typed as (
         landing_findings ->> 'value_too_long' as findings_value_too_long,
         landing_findings ->> 'unreadable_row' as findings_unreadable_row
     from fields
-),
-
-checked as (
-    -- For the suite (expectations/suites/approval__events.json): the department's text where it was
-    -- given but does not parse or match (NULL when blank, or when it parsed), so that one
-    -- null check covers each field. Only the audit reads these; selecting a parsed column
-    -- and its *_unparsed twin together parses the value twice (the planner repeats it).
-    select
-        typed.*,
-        case when typed.decided_at is null then typed.decided_at_text end as decided_at_unparsed,
-        case when typed.total_investment_wan is null then typed.total_investment_text end as total_investment_unparsed
-    from typed
 )
 
-select * from checked;
+select * from typed;
 
 comment on view staging.stg_approval__events is
     '行政审批局审批事项（类型化） / Approval events, typed. Grain: one row per raw.approval__events row';

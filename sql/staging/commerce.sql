@@ -108,24 +108,9 @@ typed as (
         landing_findings ->> 'value_too_long' as findings_value_too_long,
         landing_findings ->> 'unreadable_row' as findings_unreadable_row
     from fields
-),
-
-checked as (
-    -- For the suite (expectations/suites/commerce__projects.json): the department's text where it was
-    -- given but does not parse or match (NULL when blank, or when it parsed), so that one
-    -- null check covers each field. Only the audit reads these; selecting a parsed column
-    -- and its *_unparsed twin together parses the value twice (the planner repeats it).
-    select
-        typed.*,
-        case when typed.negotiation_started_on is null then typed.negotiation_started_on_text end as negotiation_started_on_unparsed,
-        case when typed.signed_on is null then typed.signed_on_text end as signed_on_unparsed,
-        case when typed.source_updated_at is null then typed.updated_at_text end as updated_at_unparsed,
-        case when typed.total_investment_number is null then typed.total_investment_text end as total_investment_unparsed,
-        case when typed.foreign_investment_usd_wan is null then typed.foreign_investment_usd_text end as foreign_investment_usd_unparsed
-    from typed
 )
 
-select * from checked;
+select * from typed;
 
 comment on view staging.stg_commerce__projects is
     '商务局招商项目（类型化） / Commerce projects, typed. Grain: one row per raw.commerce__projects row';

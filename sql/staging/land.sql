@@ -96,25 +96,9 @@ typed as (
     from fields
     left join ref.districts as by_name on by_name.district_name = fields.district_key
     left join ref.district_aliases as by_alias on by_alias.alias = fields.district_key
-),
-
-checked as (
-    -- For the suite (expectations/suites/land__parcels.json): the department's text where it was
-    -- given but does not parse or match (NULL when blank, or when it parsed), so that one
-    -- null check covers each field. Only the audit reads these; selecting a parsed column
-    -- and its *_unparsed twin together parses the value twice (the planner repeats it).
-    select
-        typed.*,
-        case when typed.district_code is null then typed.district_text end as district_unmatched,
-        case when typed.contract_on is null then typed.contract_on_text end as contract_on_unparsed,
-        case when typed.source_updated_at is null then typed.updated_at_text end as updated_at_unparsed,
-        case when typed.area_ha is null then typed.area_ha_text end as area_ha_unparsed,
-        case when typed.quota_mu is null then typed.quota_mu_text end as quota_mu_unparsed,
-        case when typed.price_wan is null then typed.price_text end as price_unparsed
-    from typed
 )
 
-select * from checked;
+select * from typed;
 
 comment on view staging.stg_land__parcels is
     '自然资源和规划局土地供应台账（类型化） / Land supply ledger rows, typed. '

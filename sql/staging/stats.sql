@@ -79,24 +79,9 @@ typed as (
         landing_findings ->> 'value_too_long' as findings_value_too_long,
         landing_findings ->> 'unreadable_row' as findings_unreadable_row
     from fields
-),
-
-checked as (
-    -- For the suite (expectations/suites/stats__roster.json): the department's text where it was
-    -- given but does not parse or match (NULL when blank, or when it parsed), so that one
-    -- null check covers each field. Only the audit reads these; selecting a parsed column
-    -- and its *_unparsed twin together parses the value twice (the planner repeats it).
-    select
-        typed.*,
-        case when typed.start_month is null then typed.start_month_text end as start_month_unparsed,
-        case when typed.included_month is null then typed.included_month_text end as included_month_unparsed,
-        case when typed.completed_on is null then typed.completed_on_text end as completed_on_unparsed,
-        case when typed.planned_investment_wan is null then typed.planned_investment_text end as planned_investment_unparsed,
-        case when typed.completed_investment_ytd_wan is null then typed.completed_ytd_text end as completed_ytd_unparsed
-    from typed
 )
 
-select * from checked;
+select * from typed;
 
 comment on view staging.stg_stats__roster is
     '统计局固定资产投资项目库（类型化） / Stats roster rows, typed. Grain: one row per raw.stats__roster row';

@@ -35,14 +35,14 @@ OTHER_PASSWORD = "hunter2-elsewhere"
 
 def break_stats_merge(monkeypatch) -> None:
     """Stats: the merge runs, then the same transaction fails (a psycopg error)."""
-    real_merge = hub.pipeline._merge_batch
+    real_merge = hub.pipeline.merge_batch
 
     def merge(conn, source_system, batch_id):
         real_merge(conn, source_system, batch_id)
         if source_system == "stats":
             conn.execute("select %s::jsonb", (BROKEN_JSON,))
 
-    monkeypatch.setattr(hub.pipeline, "_merge_batch", merge)
+    monkeypatch.setattr(hub.pipeline, "merge_batch", merge)
 
 
 def break_approval_audit(monkeypatch, settings) -> None:
@@ -188,7 +188,7 @@ def test_hub_sync_reports_a_failed_publish_in_one_line(hub_settings, sandbox, mo
 def test_a_broken_connection_still_marks_the_department_failed(hub_settings, monkeypatch):
     """The failure kills the ingest's own connection: the mark goes in on a fresh one."""
     url = hub_settings.warehouse_url
-    real_merge = hub.pipeline._merge_batch
+    real_merge = hub.pipeline.merge_batch
 
     def merge(conn, source_system, batch_id):
         if source_system == "land":
@@ -197,7 +197,7 @@ def test_a_broken_connection_still_marks_the_department_failed(hub_settings, mon
             conn.execute("select 1")
         real_merge(conn, source_system, batch_id)
 
-    monkeypatch.setattr(hub.pipeline, "_merge_batch", merge)
+    monkeypatch.setattr(hub.pipeline, "merge_batch", merge)
 
     report = run_sync(hub_settings, sources=("commerce", "land"))
 

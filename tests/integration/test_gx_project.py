@@ -37,7 +37,5 @@ def test_one_checkpoint_per_suite_that_updates_the_data_docs(context):
 def test_a_checkpoint_runs_on_the_warehouse_with_the_hubs_own_expectations(context):
     result = context.checkpoints.get("commerce__projects").run()
     assert result.success  # an empty staging view breaks no expectation
-    types = {
-        r.expectation_config.type for run in result.run_results.values() for r in run.results
-    }
+    types = {r.expectation_config.type for run in result.run_results.values() for r in run.results}
     assert "expect_column_values_to_be_valid_uscc" in types

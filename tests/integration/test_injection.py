@@ -601,8 +601,9 @@ def test_security_definer_functions_pin_their_search_path(warehouse_url):
     functions = _security_definer_functions(warehouse_url)
     assert {s.split("(")[0] for s, _ in functions} >= {
         "shared.review_candidate",
-        "staging.create_audit_table",
-        "staging.drop_audit_table",
+        "staging.type_batch",
+        "staging.drop_typed_batch",
+        "staging.drop_typed_batches",
     }
     unpinned = [s for s, config in functions if _search_path_of(config) is None]
     assert not unpinned
@@ -680,24 +681,24 @@ def test_review_candidate_is_not_steered_by_a_hostile_search_path(warehouse_url)
     assert after == decisions
 
 
-def test_create_audit_table_is_not_steered_by_a_hostile_search_path(warehouse_url):
-    """staging.create_audit_table checks that the columns asked for are columns of the
-    staging view before it builds any SQL; a caller's pg_temp.pg_attribute claiming any
-    column exists must not get past that check: the answer is the normal refusal."""
+def test_type_batch_is_not_steered_by_a_hostile_search_path(warehouse_url):
+    """staging.type_batch names its table with lower() and grants it to hub_loader if
+    pg_roles has that role; a caller's pg_temp.lower and pg_temp.pg_roles must not decide
+    either: the table gets its own name and hub_loader its grant."""
     batch_id = "commerce-20240101T000000Z-0123abcd"
     with _hostile_session(warehouse_url) as conn:
         with pytest.raises(psycopg.errors.RaiseException) as error:
-            conn.execute(
-                "select * from staging.create_audit_table('commerce__projects', %s,"
-                " array['no_such_column'])",
-                (batch_id,),
-            )
-        assert error.value.diag.message_primary == (
-            "columns {no_such_column} are not all columns of staging.stg_commerce__projects"
-        )
+            conn.execute("select * from staging.type_batch('commerce__nothing', %s)", (batch_id,))
+        assert error.value.diag.message_primary == "no staging view for commerce__nothing"
+        table, rows = conn.execute(
+            "select table_name, row_count from staging.type_batch('commerce__projects', %s)",
+            (batch_id,),
+        ).fetchone()
+    assert (table, rows) == ("typed__commerce_20240101t000000z_0123abcd", 0)
     with connect(warehouse_url) as conn:
-        left = conn.execute(
-            "select count(*) from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
-            " where n.nspname = 'meta' and c.relname like 'audit\\_\\_%'"
+        granted = conn.execute(
+            "select has_table_privilege('hub_loader', %s, 'select')", (f"meta.{table}",)
         ).fetchone()[0]
-    assert left == 0
+        conn.execute("select staging.drop_typed_batch(%s)", (batch_id,))
+        conn.commit()
+    assert granted

@@ -697,9 +697,6 @@ VIEW_COLUMNS = {
         " source_updated_at foreign_investment_usd_text is_deleted_text total_investment_number"
         " findings_invalid_text findings_invalid_number findings_invalid_type"
         " findings_value_too_long findings_unreadable_row"
-        " negotiation_started_on_unparsed"
-        " signed_on_unparsed updated_at_unparsed total_investment_unparsed"
-        " foreign_investment_usd_unparsed"
     ),
     "stg_approval__events": (
         "raw_id batch_id received_at source_key event_id project_code project_name applicant_name"
@@ -707,7 +704,6 @@ VIEW_COLUMNS = {
         " total_investment_text total_investment_wan supersedes_event_id"
         " findings_invalid_text findings_invalid_number findings_invalid_type"
         " findings_value_too_long findings_unreadable_row"
-        " decided_at_unparsed total_investment_unparsed"
     ),
     "stg_land__parcels": (
         "raw_id batch_id received_at source_key parcel_id project_name land_user_name"
@@ -716,8 +712,6 @@ VIEW_COLUMNS = {
         " contract_on status updated_at_text source_updated_at file_name line_no is_unreadable"
         " findings_invalid_text findings_invalid_number findings_invalid_type"
         " findings_value_too_long findings_unreadable_row"
-        " district_unmatched contract_on_unparsed updated_at_unparsed"
-        " area_ha_unparsed quota_mu_unparsed price_unparsed"
     ),
     "stg_stats__roster": (
         "raw_id batch_id received_at source_key period revision stat_project_id project_code"
@@ -727,8 +721,6 @@ VIEW_COLUMNS = {
         " included_month status completed_on_text completed_on"
         " findings_invalid_text findings_invalid_number findings_invalid_type"
         " findings_value_too_long findings_unreadable_row"
-        " start_month_unparsed included_month_unparsed completed_on_unparsed"
-        " planned_investment_unparsed completed_ytd_unparsed"
     ),
 }
 

@@ -28,7 +28,7 @@ def test_typing_cell_sums_the_typing_statement_and_relates_it_to_landing():
         "runner_steps": [
             {
                 "seconds": 1.0,
-                "statement": "select table_name, row_count from staging.create_audit_table(…",
+                "statement": "select table_name, row_count from staging.type_batch(…",
             },
             {
                 "seconds": 0.5,

@@ -4,6 +4,8 @@ database; the integration tests (tests/integration/test_batch_checks.py) run the
 
 from __future__ import annotations
 
+import pytest
+
 from expectations import batch_checks as bc
 
 COMMERCE = bc.load_config("commerce__projects")
@@ -26,57 +28,94 @@ def history(*sizes: int, full: bool = False, nulls: dict | None = None) -> list[
 def test_config_merges_defaults_per_source():
     assert COMMERCE["volume"]["surge_factor"] == 10
     assert COMMERCE["duplicate_keys"]["grain"] == ["source_key", "updated_at_text"]
+    assert COMMERCE["null_ratio"]["max_rise"] == 0.3  # from the defaults
     assert "duplicate_keys" not in LAND  # within a land file the last row wins, by contract
     assert STATS["volume"]["kind"] == "snapshots"
     assert bc.load_config("orders__lines") == {}  # no block: no batch-level checks
 
 
 def test_profile_query_counts_the_configured_columns():
-    text = bc.profile_query("land__parcels", bc.sql.Identifier("meta", "audit__x")).as_string(None)
+    text = bc.profile_query("land__parcels", bc.sql.Identifier("meta", "typed__x")).as_string(None)
     assert '"project_code" is null' in text and '"land_user_uscc" is null' in text
-    assert '"file_name"' in text and '"meta"."audit__x"' in text
-    text = bc.profile_query("stats__roster", bc.sql.Identifier("t")).as_string(None)
-    assert 'group by "period", "revision", "source_key"' in text
+    assert '"file_name"' in text and '"meta"."typed__x"' in text
 
 
-def test_duplicate_keys():
-    settings = COMMERCE["duplicate_keys"]
-    passed = bc._duplicates(settings, {"duplicate_keys": 0})
-    failed = bc._duplicates(settings, {"duplicate_keys": 2, "duplicate_examples": ["K1", "K2"]})
-    assert passed["status"] == "passed"
-    assert failed["status"] == "failed" and "K1, K2" in failed["detail"]
+def test_duplicate_keys_are_gx_unexpected_rows():
+    expectation = bc._duplicates(STATS["duplicate_keys"])
+    assert expectation["type"] == "unexpected_rows_expectation"
+    query = expectation["kwargs"]["unexpected_rows_query"]
+    assert query.startswith('select "period", "revision", "source_key" from {batch}')
+    assert query.endswith('group by "period", "revision", "source_key" having count(*) > 1')
+
+
+def test_gx_outcome_of_duplicate_keys():
+    expectation = bc._duplicates(COMMERCE["duplicate_keys"])
+    failed = bc._from_gx(expectation, gx_result(False, observed_value=2))
+    assert failed["status"] == "failed" and failed["observed"] == 2
+    assert "2 keys (source_key + updated_at_text)" in failed["detail"]
+    assert bc._from_gx(expectation, gx_result(True, observed_value=0))["status"] == "passed"
+
+
+def gx_result(success: bool, error: str | None = None, **result) -> dict:
+    return {
+        "success": success,
+        "result": result,
+        "exception_info": {"raised_exception": error is not None, "exception_message": error},
+    }
 
 
 def test_null_ratio_rise_against_history():
     settings = {**COMMERCE["null_ratio"], "columns": ["project_code"]}
     usual = history(100, 100, 100, nulls=lambda n: {"project_code": n * 7 // 10})  # 70% blank
 
-    def check(blank: int, rows: int = 100, past=usual):
-        profile = {"valid_rows": rows, "nulls": {"project_code": blank}}
-        return bc._null_ratios(settings, profile, past)[0]
+    def plan(rows: int = 100, past=usual):
+        return bc._null_ratios(settings, {"rows": rows}, past)[0]
 
-    assert check(95)["status"] == "passed"  # 95% ≤ 70% + 30 points
-    assert check(100)["status"] == "passed"
-    assert check(10)["status"] == "passed"  # fewer blanks is never suspicious
+    expectation = plan()
+    assert expectation["type"] == "expect_column_values_to_not_be_null"
+    assert expectation["kwargs"] == {"column": "project_code", "mostly": 0.0}  # 70% + 30 points
     lower = history(100, 100, 100, nulls=lambda n: {"project_code": n // 3})
-    failed = check(100, past=lower)
+    expectation = plan(past=lower)
+    assert expectation["kwargs"]["mostly"] == pytest.approx(1 - (0.33 + 0.3))
+    failed = bc._from_gx(expectation, gx_result(False, element_count=100, unexpected_count=100))
     assert failed["status"] == "failed" and "100%" in failed["detail"] and "33%" in failed["detail"]
-    assert check(40, rows=40, past=lower)["status"] == "skipped"  # batch too small
-    assert check(100, past=lower[:1])["status"] == "skipped"  # history too short
+    assert plan(rows=40, past=lower)["status"] == "skipped"  # batch too small
+    assert plan(past=lower[:1])["status"] == "skipped"  # history too short
 
 
-def test_surge_of_increments():
+def test_surge_of_increments_is_a_gx_row_count_bound():
     settings = COMMERCE["volume"]
     past = history(5, 3, 4, 120)
-    assert bc._surge(settings, 40, past)["status"] == "passed"
-    assert bc._surge(settings, 199, past)["status"] == "passed"  # below surge_min_rows
-    failed = bc._surge(settings, 250, past)
+    expectation = bc._surge(settings, past)
+    # more than 10 × the median 4.5 and at least surge_min_rows (200) rows: 200 is the first
+    assert expectation["type"] == "expect_table_row_count_to_be_between"
+    assert expectation["kwargs"]["max_value"] == 199
+    assert bc._surge({**settings, "surge_min_rows": 10}, past)["kwargs"]["max_value"] == 45
+    failed = bc._from_gx(expectation, gx_result(False, observed_value=250))
     assert failed["status"] == "failed" and "median 4.5" in failed["detail"]
-    assert bc._surge(settings, 250, past[:2])["status"] == "skipped"
+    assert bc._surge(settings, past[:2])["status"] == "skipped"
     # full re-reads and empty batches are not what an increment is compared with
-    assert bc._surge(settings, 250, history(0, 0, 5, 5) + history(900, full=True))["status"] == (
+    assert bc._surge(settings, history(0, 0, 5, 5) + history(900, full=True))["status"] == (
         "skipped"
     )
+
+
+def test_a_check_gx_could_not_evaluate_is_an_error():
+    expectation = bc._surge(COMMERCE["volume"], history(5, 3, 4, 120))
+    with pytest.raises(RuntimeError, match="could not be evaluated"):
+        bc._from_gx(expectation, gx_result(False, error="relation does not exist"))
+
+
+def test_plan_splits_gx_expectations_from_decided_checks():
+    audit = {"profile": {"rows": 10}, "rows_checked": 10, "full_reread": False}
+    plan = bc.plan_checks(COMMERCE, audit, history(5, 3, 4, 120))
+    kinds = [e["type"] for e in plan.expectations]
+    assert kinds == ["unexpected_rows_expectation", "expect_table_row_count_to_be_between"]
+    assert {c["check"] for c in plan.decided} == {
+        "null_ratio:project_code",
+        "null_ratio:investor_uscc",
+        "null_ratio:project_company_uscc",
+    }  # a batch of 10 rows is too small to judge blanks
 
 
 def test_file_surges_are_judged_per_file():
