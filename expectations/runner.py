@@ -125,7 +125,7 @@ def audit_batch(
                 dbapi.commit()
                 return AuditResult(0, 0, {}, True, {}, {}, time.perf_counter() - started)
             dbapi.commit()  # GX reads the typed batch from its own connections
-            identifiers["audit_table"] = sql.Identifier("meta", table)
+            typed_batch = sql.Identifier("meta", table)
             cur.execute(_sql("plan_parallel"))  # work_mem for the checks' aggregates
 
             validation = _validate(engine, suite, name, table, RESULT_FORMAT)
@@ -133,7 +133,7 @@ def audit_batch(
             cur.execute(_sql("create_failures"))
             _collect_failures(cur, engine, suite, validation, gx_counts, name, table)
             per_check, reasons_count, rows_rejected = _failure_counts(cur)
-            profile = _profile(cur, name, identifiers["audit_table"])
+            profile = _profile(cur, name, typed_batch)
             found = [per_check.get(check_no, 0) for check_no in range(len(gx_counts))]
             if found != gx_counts:
                 raise RuntimeError(
@@ -141,6 +141,8 @@ def audit_batch(
                     f"counts {gx_counts} and the rows its results name {found}; nothing recorded"
                 )
             cur.execute(_sql("insert_rejects").format(**identifiers), params)
+            if cur.rowcount:  # the merge's plans read meta.rejects: statistics must be fresh
+                cur.execute("select core.refresh_statistics('meta.rejects')")
             cur.execute(
                 _sql("record_audit"),
                 _audit_row(
@@ -174,17 +176,17 @@ def audit_batch(
     )
 
 
-def resolve_batch_rejects(conn: Any, source_system: str, entity: str, batch_id: str) -> int:
+def resolve_batch_rejects(conn: Any, source_system: str, entity: str, typed_batch: str) -> int:
     """Mark resolved the older rejects of every key this (already audited) batch brings in a
     passing version; for a batch merged after its audit (the pipeline, a released hold).
-    ``conn`` is a psycopg connection; the caller commits. Returns the rejects resolved."""
-    name = f"{source_system}__{entity}"
+    ``conn`` is a psycopg connection; the caller commits. ``typed_batch``: the batch's typed
+    table in schema meta. Returns the rejects resolved."""
     if not (NAME_RE.fullmatch(source_system) and NAME_RE.fullmatch(entity)):
         raise ValueError(f"bad source/entity {source_system!r}/{entity!r}")
     with conn.cursor() as cur:
         cur.execute(
-            _sql("resolve_batch_rejects").format(raw_table=sql.Identifier("raw", name)),
-            {"source_system": source_system, "entity": entity, "batch_id": batch_id},
+            _sql("resolve_batch_rejects").format(typed_batch=sql.Identifier("meta", typed_batch)),
+            {"source_system": source_system, "entity": entity},
         )
         return cur.rowcount
 
@@ -199,7 +201,7 @@ def _collect_failures(
     table: str,
 ) -> None:
     """Every failing row of every expectation into ``audit_failures``, from GX's results."""
-    audit_table = sql.Identifier("meta", table)
+    typed_batch = sql.Identifier("meta", table)
     conditioned: list[int] = []
     for check_no, (expectation, result) in enumerate(
         zip(suite["expectations"], validation["results"], strict=True)
@@ -212,7 +214,7 @@ def _collect_failures(
             parts = expectation["kwargs"]["unexpected_rows_query"].split("{batch}")
             pieces: list[sql.Composable] = [sql.SQL(parts[0])]
             for part in parts[1:]:
-                pieces += [audit_table, sql.SQL(part)]
+                pieces += [typed_batch, sql.SQL(part)]
             query = sql.Composed(pieces)
         elif "row_condition" in expectation["kwargs"]:
             conditioned.append(check_no)
@@ -334,11 +336,11 @@ def _failure_counts(cur: Any) -> tuple[dict[int, int], dict[str, int], int]:
     return per_check, dict(sorted(per_reason.items())), total
 
 
-def _profile(cur: Any, name: str, audit_table: sql.Identifier) -> dict[str, Any]:
+def _profile(cur: Any, name: str, typed_batch: sql.Identifier) -> dict[str, Any]:
     """What the batch-level checks compare across batches (expectations.batch_checks)."""
     from expectations.batch_checks import profile_query
 
-    cur.execute(profile_query(name, audit_table))
+    cur.execute(profile_query(name, typed_batch))
     (profile,) = cur.fetchone()
     return profile
 

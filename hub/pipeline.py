@@ -257,7 +257,7 @@ def merge_batch(conn, source_system: str, batch_id: str) -> None:
         )
         if not others:
             run_sql_file(conn, source.after_merge_sql)
-    resolve_batch_rejects(conn, source_system, source.entity, batch_id)
+    resolve_batch_rejects(conn, source_system, source.entity, table)
     drop_typed_batch(conn, batch_id)
 
 

@@ -27,6 +27,7 @@ from stdnum.cn import uscc
 
 from expectations import runner
 from expectations.runner import audit_batch
+from hub.warehouse.typed_batches import type_batch
 
 pytestmark = pytest.mark.integration
 
@@ -549,7 +550,8 @@ def test_later_fixed_record_resolves_its_reject(warehouse, tmp_path):
     # an audit alone resolves nothing (the batch may yet be held); merging it does
     assert warehouse.rejects("commerce")[first_ids["K1"]] == (["invalid_uscc"], False)
     with psycopg.connect(warehouse.conninfo) as conn:
-        assert runner.resolve_batch_rejects(conn, "commerce", "projects", second) == 1
+        typed, _ = type_batch(conn, "commerce__projects", second)  # the audit's, still there
+        assert runner.resolve_batch_rejects(conn, "commerce", "projects", typed) == 1
 
     rejects = warehouse.rejects("commerce")
     assert rejects[first_ids["K1"]] == (["invalid_uscc"], True)
@@ -564,7 +566,7 @@ def test_later_fixed_record_resolves_its_reject(warehouse, tmp_path):
     before = warehouse.query("select reject_id, resolved_at from meta.rejects order by 1")
     again = audit_batch(warehouse.engine, "commerce", "projects", second)
     with psycopg.connect(warehouse.conninfo) as conn:
-        runner.resolve_batch_rejects(conn, "commerce", "projects", second)
+        runner.resolve_batch_rejects(conn, "commerce", "projects", typed)
     assert warehouse.query("select reject_id, resolved_at from meta.rejects order by 1") == before
     assert (again.rows_checked, again.rows_rejected, again.reasons_count) == (
         result.rows_checked,
