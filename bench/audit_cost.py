@@ -5,8 +5,9 @@ The same records are synced twice per round, into the same emptied tables, alter
 - **without the audit**: land (``land_stream``), type the batch (``staging.type_batch``, with
   the audit's planner settings, so typing costs what it costs in the audit), merge it
   (``hub.pipeline.merge_batch``, which reads the typed batch and drops it);
-- **with the audit**: land, ``expectations.runner.audit_batch`` (which types the batch and
-  runs GX on it), merge it the same way.
+- **with the audit**: land, validate as the pipeline does (plan the batch checks,
+  ``expectations.runner.audit_batch``, which types the batch and runs GX on it, then decide
+  the batch checks), merge it the same way.
 
 The audit's added cost is the second sync's time minus the first's; the target compares it
 with the second. A sync's later steps (resolution, publishing) are the same with or without
@@ -59,11 +60,23 @@ def _type(url: str, name: str, batch_id: str) -> None:
 
 
 def _audit(url: str, source_system: str, entity: str, batch_id: str) -> int:
+    """Validation as the pipeline runs it: plan the batch checks, audit (one GX run for the
+    suite and the batch checks' expectations), decide the batch checks."""
+    from expectations.batch_checks import check_batch, plan_batch_checks
     from expectations.runner import audit_batch
-    from hub.warehouse.connection import sqlalchemy_engine
+    from hub.warehouse.connection import connect, sqlalchemy_engine
 
-    with sqlalchemy_engine(url) as engine:
-        return audit_batch(engine, source_system, entity, batch_id).rows_rejected
+    with connect(url) as conn:
+        plan = plan_batch_checks(conn, source_system, entity, batch_id)
+        with sqlalchemy_engine(url) as engine:
+            audit = audit_batch(
+                engine, source_system, entity, batch_id, batch_expectations=plan.expectations
+            )
+        check_batch(
+            conn, source_system, entity, batch_id, plan=plan, gx_results=audit.batch_check_results
+        )
+        conn.commit()
+    return audit.rows_rejected
 
 
 def _merge(url: str, source_system: str, batch_id: str) -> None:

@@ -14,9 +14,11 @@ audit time (``profile_query``) and kept in ``meta.batch_audits.profile``: rows, 
 passed the record-level suite, blanks of the watched optional columns, rows per stats
 period or land file.
 
-Where GX has an expectation for a check, GX decides it: ``plan_checks`` turns the history
-into thresholds of GX expectations, and ``check_batch`` runs them on the typed batch in one
-GX validation. Per source (all thresholds configurable):
+Where GX has an expectation for a check, GX decides it: before the audit,
+``plan_batch_checks`` turns the history into thresholds of GX expectations; the audit runs
+them on the typed batch in the same GX validation as the suite; ``check_batch`` reads GX's
+results and adds the checks GX has no expectation for. Per source (all thresholds
+configurable):
 
 - ``duplicate_keys`` (GX ``unexpected_rows_expectation``): a key twice in one batch with
   different content (raw keeps each distinct version once, so two rows of a key always
@@ -126,57 +128,21 @@ def profile_query(name: str, typed_batch: sql.Composable) -> sql.Composed:
 
 @dataclass(frozen=True)
 class CheckPlan:
-    """The checks of one batch: GX expectations (thresholds from history, each naming its
-    check in ``meta``) and the checks decided without GX (skipped, or no GX expectation)."""
+    """The batch checks planned before a batch is audited, from its source's history: the
+    GX expectations (each naming its check in ``meta``), which the audit runs in its own GX
+    validation, and the checks already decided (skipped: too little history)."""
 
+    history: list[dict[str, Any]] = field(default_factory=list)
     expectations: list[dict[str, Any]] = field(default_factory=list)
     decided: list[dict[str, Any]] = field(default_factory=list)
 
 
-def plan_checks(
-    config: dict[str, dict[str, Any]],
-    audit: dict[str, Any],
-    history: list[dict[str, Any]],
-    *,
-    conn: Any = None,
-    changed_periods: dict[str, Any] | None = None,
+def plan_batch_checks(
+    conn: Any, source_system: str, entity: str, batch_id: str, *, full: bool = False
 ) -> CheckPlan:
-    """What to check, from the config, the batch's audit row and its history. ``conn`` is
-    read only by the checks against the warehouse (full re-read, stats periods)."""
-    plan = CheckPlan()
-    profile = audit["profile"] or {}
-    if "duplicate_keys" in config:
-        plan.expectations.append(_duplicates(config["duplicate_keys"]))
-    if "null_ratio" in config:
-        for item in _null_ratios(config["null_ratio"], profile, history):
-            (plan.expectations if "type" in item else plan.decided).append(item)
-    if "volume" in config:
-        for item in _volume(conn, config["volume"], audit, history, changed_periods):
-            (plan.expectations if "type" in item else plan.decided).append(item)
-    return plan
-
-
-def check_batch(
-    conn: Any,
-    engine: Any,
-    source_system: str,
-    entity: str,
-    batch_id: str,
-    *,
-    changed_periods: dict[str, Any] | None = None,
-) -> BatchCheckResult:
-    """Run the batch-level checks on an audited batch and store their outcome with its audit.
-
-    ``conn`` is a psycopg connection (the caller commits); ``engine`` a SQLAlchemy engine on
-    the same warehouse, for GX. ``changed_periods``: for a snapshot source (stats), the
-    periods this batch changed, {period: revision} — including periods whose new revision
-    is empty, which bring no rows at all; by default, the periods the batch has rows for.
-    """
-    name = f"{source_system}__{entity}"
-    config = load_config(name)
-    audit = _one(conn, "batch_audit", {"batch_id": batch_id})
-    if audit is None:
-        raise LookupError(f"batch {batch_id} has not been audited")
+    """Read the source's history and plan the checks of ``batch_id`` (``full``: a full
+    re-read, judged against the warehouse, not as an increment). ``conn``: psycopg."""
+    config = load_config(f"{source_system}__{entity}")
     history = _rows(
         conn,
         "batch_history",
@@ -190,44 +156,69 @@ def check_batch(
             or 10,
         },
     )
-    plan = plan_checks(config, audit, history, conn=conn, changed_periods=changed_periods)
-    checks = list(plan.decided)
-    if plan.expectations:
-        checks[:0] = _run_in_gx(conn, engine, name, batch_id, plan.expectations)
+    return plan_checks(config, history, full_reread=full)
+
+
+def plan_checks(
+    config: dict[str, dict[str, Any]], history: list[dict[str, Any]], *, full_reread: bool = False
+) -> CheckPlan:
+    """The checks GX decides, as expectations with thresholds from ``history``."""
+    plan = CheckPlan(history=history)
+    planned: list[dict[str, Any]] = []
+    if "duplicate_keys" in config:
+        planned.append(_duplicates(config["duplicate_keys"]))
+    if "null_ratio" in config:
+        planned.extend(_null_ratios(config["null_ratio"], history))
+    volume = config.get("volume")
+    if volume and volume["kind"] == "increments" and not full_reread:
+        planned.append(_surge(volume, history))
+    for item in planned:
+        (plan.expectations if "type" in item else plan.decided).append(item)
+    return plan
+
+
+def check_batch(
+    conn: Any,
+    source_system: str,
+    entity: str,
+    batch_id: str,
+    *,
+    plan: CheckPlan,
+    gx_results: list[dict[str, Any]],
+    changed_periods: dict[str, Any] | None = None,
+) -> BatchCheckResult:
+    """Decide the batch-level checks of an audited batch and store them with its audit.
+
+    ``plan``: from ``plan_batch_checks``; ``gx_results``: GX's results of its expectations,
+    from the audit (``AuditResult.batch_check_results``; none when the batch had no rows).
+    ``conn`` is a psycopg connection (the caller commits). ``changed_periods``: for a
+    snapshot source (stats), the periods this batch changed, {period: revision} — including
+    periods whose new revision is empty, which bring no rows at all; by default, the
+    periods the batch has rows for.
+    """
+    config = load_config(f"{source_system}__{entity}")
+    audit = _one(conn, "batch_audit", {"batch_id": batch_id})
+    if audit is None:
+        raise LookupError(f"batch {batch_id} has not been audited")
+    if gx_results:
+        checks = [
+            _from_gx(expectation, result)
+            for expectation, result in zip(plan.expectations, gx_results, strict=True)
+        ]
+    else:
+        checks = [_check(e["meta"]["check"], "passed", "no rows") for e in plan.expectations]
+    for check, expectation in zip(checks, plan.expectations, strict=True):
+        if check["check"] == "duplicate_keys" and check["status"] == "failed":
+            examples = _duplicate_examples(conn, expectation, batch_id)
+            check["detail"] += f" (e.g. {', '.join(examples)})"
+    checks += plan.decided
+    if "volume" in config:
+        checks += _volume(conn, config["volume"], audit, plan.history, changed_periods)
     with conn.cursor() as cur:
         cur.execute(
             _sql("record_batch_checks"), {"batch_id": batch_id, "batch_checks": Jsonb(checks)}
         )
     return BatchCheckResult(batch_id, checks)
-
-
-def _run_in_gx(
-    conn: Any, engine: Any, name: str, batch_id: str, expectations: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Validate the typed batch with the planned expectations; one check each."""
-    from expectations.gxcontext import validate_table
-    from hub.warehouse.typed_batches import type_batch
-
-    with engine.connect() as connection:  # its own transaction: GX must see the table
-        dbapi = connection.connection.driver_connection
-        table, _ = type_batch(dbapi.cursor(), name, batch_id)
-        dbapi.commit()
-    suite = {"name": f"{name}:batch_checks", "expectations": expectations}
-    validation = validate_table(
-        engine,
-        suite,
-        schema="meta",
-        table=table,
-        name=f"{name}:batch_checks:{table}",
-        result_format={"result_format": "BASIC", "partial_unexpected_count": 0},
-    )
-    checks = []
-    for expectation, result in zip(expectations, validation["results"], strict=True):
-        check = _from_gx(expectation, result)
-        if check["check"] == "duplicate_keys" and check["status"] == "failed":
-            check["detail"] += f" (e.g. {', '.join(_duplicate_examples(conn, expectation, table))})"
-        checks.append(check)
-    return checks
 
 
 def _from_gx(expectation: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +243,11 @@ def _from_gx(expectation: dict[str, Any], result: dict[str, Any]) -> dict[str, A
         return _check(meta["check"], status, detail, observed=found)
     if expectation["type"] == "expect_column_values_to_not_be_null":
         rows = int(details.get("element_count") or 0)
-        ratio = int(details.get("unexpected_count") or 0) / rows if rows else 0.0
+        if rows < meta["min_rows"]:
+            return _check(
+                meta["check"], "skipped", f"{rows} rows (need {meta['min_rows']} to judge)"
+            )
+        ratio = int(details.get("unexpected_count") or 0) / rows
         column = expectation["kwargs"]["column"]
         return _check(
             meta["check"],
@@ -273,9 +268,12 @@ def _from_gx(expectation: dict[str, Any], result: dict[str, Any]) -> dict[str, A
     return _check(meta["check"], status, detail, observed=rows, median=meta["median"])
 
 
-def _duplicate_examples(conn: Any, expectation: dict[str, Any], table: str) -> list[str]:
+def _duplicate_examples(conn: Any, expectation: dict[str, Any], batch_id: str) -> list[str]:
+    """The first five keys GX found twice, named for the steward."""
     query = expectation["kwargs"]["unexpected_rows_query"].replace("{batch}", "{}")
     with conn.cursor() as cur:
+        cur.execute("select staging.typed_batch_table(%s)", (batch_id,))
+        (table,) = cur.fetchone()  # the audit's: the batch is not merged yet
         cur.execute(
             sql.SQL(
                 "select distinct source_key from (" + query + ") as d order by 1 limit 5"
@@ -306,25 +304,22 @@ def _duplicates(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _null_ratios(
-    settings: dict[str, Any], profile: dict[str, Any], history: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _null_ratios(settings: dict[str, Any], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per watched column, a GX not-null expectation whose ``mostly`` allows the usual
-    share of blanks plus ``max_rise``, or a skipped check when there is too little to go on."""
+    share of blanks plus ``max_rise`` (judged only on ``min_rows`` rows: ``_from_gx``), or a
+    skipped check when the history is too short."""
     recent = [h["profile"] for h in history[: settings["history_batches"]] if h["profile"]]
-    rows = int(profile.get("rows", 0))
     planned = []
     for column in settings["columns"]:
         name = f"null_ratio:{column}"
         counted = [p for p in recent if column in p.get("nulls", {})]
         history_rows = sum(int(p.get("rows", p.get("valid_rows", 0))) for p in counted)
-        if rows < settings["min_rows"] or history_rows < settings["min_history_rows"]:
+        if history_rows < settings["min_history_rows"]:
             planned.append(
                 _check(
                     name,
                     "skipped",
-                    f"{rows} rows (need {settings['min_rows']}), {history_rows} in history"
-                    f" (need {settings['min_history_rows']})",
+                    f"{history_rows} rows in history (need {settings['min_history_rows']})",
                 )
             )
             continue
@@ -334,7 +329,12 @@ def _null_ratios(
             {
                 "type": "expect_column_values_to_not_be_null",
                 "kwargs": {"column": column, "mostly": round(1.0 - allowed, 6)},
-                "meta": {"check": name, "usual": usual, "allowed": allowed},
+                "meta": {
+                    "check": name,
+                    "usual": usual,
+                    "allowed": allowed,
+                    "min_rows": settings["min_rows"],
+                },
             }
         )
     return planned
@@ -347,6 +347,7 @@ def _volume(
     history: list[dict[str, Any]],
     changed_periods: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
+    """The volume checks GX has no expectation for (an increment's surge is GX's)."""
     kind = settings["kind"]
     if kind == "snapshots":
         return _snapshot_volume(conn, settings, audit["profile"] or {}, changed_periods)
@@ -354,7 +355,7 @@ def _volume(
         return [_full_reread(conn, settings, audit)]
     if kind == "files":
         return _file_surges(settings, audit["profile"] or {}, history)
-    return [_surge(settings, history)]
+    return []
 
 
 def _surge(settings: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ How it stays fast (all inside PostgreSQL, nothing pulled into Python):
    runs on PostgreSQL may be in a suite, built in or ours (``expectations.custom``).
 3. The failing rows come from GX's own results (``_collect_failures``): for a column map
    expectation, the ``unexpected_index_query`` GX returns (keyed on ``raw_id``) runs inside
-   PostgreSQL straight into the failures table, so no row id travels to Python; for an
-   ``unexpected_rows_expectation``, its own query over the batch; for one with a
+   PostgreSQL into the failures table, on two connections (``expectations.failing_rows``);
+   for an ``unexpected_rows_expectation``, its own query over the batch; for one with a
    ``row_condition`` (whose index query GX 1.24 renders without the condition, GX issue
    #11319), GX's ``partial_unexpected_index_list`` of a second run of just the failing
    ones. Per expectation, the rows found must number exactly GX's unexpected count, or
@@ -40,6 +40,7 @@ import sqlalchemy
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from expectations import failing_rows
 from expectations.suites import load_suite
 from hub.warehouse.typed_batches import type_batch
 
@@ -69,6 +70,8 @@ class AuditResult:
     validation_result_json: dict[str, Any]
     profile: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # GX's results of the batch checks' expectations, in their order (batch_checks.check_batch)
+    batch_check_results: list[dict[str, Any]] = field(default_factory=list)
 
 
 def audit_batch(
@@ -81,6 +84,7 @@ def audit_batch(
     records_received: int | None = None,
     full: bool = False,
     suite: dict[str, Any] | None = None,
+    batch_expectations: list[dict[str, Any]] | None = None,
 ) -> AuditResult:
     """Validate one batch of ``raw.<source_system>__<entity>`` and record its rejects.
 
@@ -88,7 +92,10 @@ def audit_batch(
     (``resolve_batch_rejects``), so a held batch resolves nothing. ``records_received`` /
     ``full``: what the lander read, kept with the audit for the batch-level checks.
     ``data_docs_dir``: rebuild the Data Docs there. ``suite``: the suite to run (default:
-    ``expectations/suites/<source_system>__<entity>.json``).
+    ``expectations/suites/<source_system>__<entity>.json``). ``batch_expectations``: the
+    batch checks' GX expectations (``batch_checks.plan_batch_checks``), run in the same GX
+    validation as the suite (one GX run per batch); they reject nothing, and their results
+    are returned in ``batch_check_results``.
 
     Idempotent: auditing the same batch again adds no reject and replaces its audit row.
     Raises ValueError for a malformed batch id or source/entity name, KeyError when there is
@@ -128,7 +135,12 @@ def audit_batch(
             typed_batch = sql.Identifier("meta", table)
             cur.execute(_sql("plan_parallel"))  # work_mem for the checks' aggregates
 
-            validation = _validate(engine, suite, name, table, RESULT_FORMAT)
+            checks = suite["expectations"]
+            extra = list(batch_expectations or [])
+            validation = _validate(
+                engine, {**suite, "expectations": [*checks, *extra]}, name, table, RESULT_FORMAT
+            )
+            batch_results = _split_off(validation, len(checks))
             gx_counts = [_unexpected_count(result) for result in validation["results"]]
             cur.execute(_sql("create_failures"))
             _collect_failures(cur, engine, suite, validation, gx_counts, name, table)
@@ -173,6 +185,7 @@ def audit_batch(
         validation_result_json=validation,
         profile=profile,
         seconds=time.perf_counter() - started,
+        batch_check_results=batch_results,
     )
 
 
@@ -203,6 +216,7 @@ def _collect_failures(
     """Every failing row of every expectation into ``audit_failures``, from GX's results."""
     typed_batch = sql.Identifier("meta", table)
     conditioned: list[int] = []
+    queries: list[sql.Composable] = []
     for check_no, (expectation, result) in enumerate(
         zip(suite["expectations"], validation["results"], strict=True)
     ):
@@ -227,12 +241,12 @@ def _collect_failures(
                     "failing rows (not a column map expectation): a suite here checks rows"
                 )
             query = sql.SQL(text.strip().rstrip(";"))
-        cur.execute(
-            sql.SQL(
-                "insert into audit_failures (check_no, raw_id, reason)"
-                " select {}, failing.raw_id, {} from ({}) as failing"
-            ).format(sql.Literal(check_no), sql.Literal(reason), query)
+        queries.append(
+            sql.SQL("select {}, failing.raw_id, {} from ({}) as failing").format(
+                sql.Literal(check_no), sql.Literal(reason), query
+            )
         )
+    failing_rows.collect(cur, engine, queries, prepare=_sql("plan_parallel"))
     if conditioned:
         _collect_conditioned(cur, engine, suite, gx_counts, conditioned, name, table)
 
@@ -297,6 +311,24 @@ def _validate(
         name=f"{name}:{table}",
         result_format=result_format,
     )
+
+
+def _split_off(validation: dict[str, Any], kept: int) -> list[dict[str, Any]]:
+    """Remove the results after the first ``kept`` (the batch checks') from the validation
+    result, which then reads as the suite's alone (success, statistics: Data Docs), and
+    return them."""
+    removed = validation["results"][kept:]
+    results = validation["results"] = validation["results"][:kept]
+    passed = sum(1 for result in results if result["success"])
+    validation["success"] = passed == len(results)
+    validation["statistics"] = {
+        **validation.get("statistics", {}),
+        "evaluated_expectations": len(results),
+        "successful_expectations": passed,
+        "unsuccessful_expectations": len(results) - passed,
+        "success_percent": 100.0 * passed / len(results) if results else None,
+    }
+    return removed
 
 
 def _unexpected_count(result: dict[str, Any]) -> int:

@@ -200,11 +200,12 @@ def _audit_and_merge(
     incidents: str | None = None,
 ) -> dict[str, Any]:
     """Audit a landed batch, run the batch checks, then merge it or hold it."""
-    from expectations.batch_checks import check_batch
+    from expectations.batch_checks import check_batch, plan_batch_checks
     from expectations.runner import audit_batch
     from expectations.suites import load_suite_file
 
     source = department(source_system)
+    plan = plan_batch_checks(conn, source_system, source.entity, batch_id, full=full)
     with sqlalchemy_engine(url) as engine:
         audit = audit_batch(
             engine,
@@ -214,10 +215,17 @@ def _audit_and_merge(
             records_received=received,
             full=full,
             suite=load_suite_file(source.suite_file),
+            batch_expectations=plan.expectations,
         )
-        checks = check_batch(
-            conn, engine, source_system, source.entity, batch_id, changed_periods=changed_periods
-        )
+    checks = check_batch(
+        conn,
+        source_system,
+        source.entity,
+        batch_id,
+        plan=plan,
+        gx_results=audit.batch_check_results,
+        changed_periods=changed_periods,
+    )
     figures = {
         "batch_id": batch_id,
         "source_system": source_system,

@@ -68,8 +68,8 @@ def test_null_ratio_rise_against_history():
     settings = {**COMMERCE["null_ratio"], "columns": ["project_code"]}
     usual = history(100, 100, 100, nulls=lambda n: {"project_code": n * 7 // 10})  # 70% blank
 
-    def plan(rows: int = 100, past=usual):
-        return bc._null_ratios(settings, {"rows": rows}, past)[0]
+    def plan(past=usual):
+        return bc._null_ratios(settings, past)[0]
 
     expectation = plan()
     assert expectation["type"] == "expect_column_values_to_not_be_null"
@@ -79,7 +79,8 @@ def test_null_ratio_rise_against_history():
     assert expectation["kwargs"]["mostly"] == pytest.approx(1 - (0.33 + 0.3))
     failed = bc._from_gx(expectation, gx_result(False, element_count=100, unexpected_count=100))
     assert failed["status"] == "failed" and "100%" in failed["detail"] and "33%" in failed["detail"]
-    assert plan(rows=40, past=lower)["status"] == "skipped"  # batch too small
+    small = bc._from_gx(expectation, gx_result(False, element_count=40, unexpected_count=40))
+    assert small["status"] == "skipped"  # batch too small to judge
     assert plan(past=lower[:1])["status"] == "skipped"  # history too short
 
 
@@ -107,15 +108,18 @@ def test_a_check_gx_could_not_evaluate_is_an_error():
 
 
 def test_plan_splits_gx_expectations_from_decided_checks():
-    audit = {"profile": {"rows": 10}, "rows_checked": 10, "full_reread": False}
-    plan = bc.plan_checks(COMMERCE, audit, history(5, 3, 4, 120))
+    plan = bc.plan_checks(COMMERCE, history(5, 3, 4, 120))
     kinds = [e["type"] for e in plan.expectations]
     assert kinds == ["unexpected_rows_expectation", "expect_table_row_count_to_be_between"]
     assert {c["check"] for c in plan.decided} == {
         "null_ratio:project_code",
         "null_ratio:investor_uscc",
         "null_ratio:project_company_uscc",
-    }  # a batch of 10 rows is too small to judge blanks
+    }  # 132 rows of history are too few to know the usual share of blanks
+    # a full re-read is judged against the warehouse, not as an increment; land per file
+    full = bc.plan_checks(COMMERCE, history(5, 3, 4, 120), full_reread=True)
+    assert "expect_table_row_count_to_be_between" not in [e["type"] for e in full.expectations]
+    assert [e["meta"]["check"] for e in bc.plan_checks(LAND, []).expectations] == []
 
 
 def test_file_surges_are_judged_per_file():
