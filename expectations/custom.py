@@ -1,4 +1,4 @@
-"""The hub's own GX expectations: three rules GX does not ship, as map expectations.
+"""The hub's own GX expectations: four rules GX does not ship, as column map expectations.
 
 Importing this module registers them (GX registers a metric provider under its
 ``condition_metric_name`` and an expectation under the snake_case of its class name), so a
@@ -9,12 +9,16 @@ suite names them by ``type`` like any built-in one:
   the database by ``staging.uscc_is_valid`` (sql/staging/000_parsing.sql);
 - ``expect_column_values_to_be_valid_project_code``: a national investment project code
   (全国投资项目在线审批监管平台项目代码), ``YYYY-DDDDDD-II-TT-NNNNNN`` with a year 19xx/20xx;
-- ``expect_column_pair_values_to_be_parsed``: a column pair map expectation over a typed
-  batch, ``column_A`` the department's text and ``column_B`` the value typed from it
-  (``sql/staging/<dept>.sql``). A row fails when the text was given and the typed value is
-  null: it did not parse. Rows with neither are not judged (``ignore_row_if``
-  ``both_values_are_missing``, the default); whether a value must be given is a
-  ``expect_column_values_to_not_be_null`` of its own.
+- ``expect_column_values_to_parse_into``: ``column`` is the department's text of a field,
+  ``typed_column`` the value the staging view typed from it (``sql/staging/<dept>.sql``).
+  A row fails when the text was given and the typed value is null: it did not parse. A
+  column map expectation on the text (not a column pair one) so that GX counts it in the
+  one aggregate it shares with the suite's other column checks: a pair expectation cost two
+  scans of the batch of its own;
+- ``expect_column_values_to_be_in_reference``: each value is one of ``reference_column`` of
+  ``reference_table`` (a district code of ``ref.districts``): the reference data as it is in
+  the warehouse, not a copy of it in the suite, and (unlike an unexpected-rows query) in
+  the same aggregate as the other column checks.
 
 All are SQL conditions (no Python per row), so GX's counts and its
 ``unexpected_index_query``, from which the audit takes the failing rows, are plain SQL over
@@ -24,21 +28,14 @@ must be given is a ``expect_column_values_to_not_be_null`` of its own.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
-from great_expectations.expectations.expectation import (
-    ColumnMapExpectation,
-    ColumnPairMapExpectation,
-)
+from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import (
     ColumnMapMetricProvider,
     column_condition_partial,
-)
-from great_expectations.expectations.metrics.map_metric_provider import (
-    ColumnPairMapMetricProvider,
-    column_pair_condition_partial,
 )
 
 PROJECT_CODE_REGEX = r"^(19|20)[0-9]{2}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$"
@@ -75,30 +72,43 @@ class ExpectColumnValuesToBeValidProjectCode(ColumnMapExpectation):
     success_keys: ClassVar[tuple[str, ...]] = ("mostly",)
 
 
-class ColumnPairValuesParsed(ColumnPairMapMetricProvider):
-    condition_metric_name = "column_pair_values.parsed"
-    condition_domain_keys = (
-        "batch_id",
-        "table",
-        "column_A",
-        "column_B",
-        "row_condition",
-        "condition_parser",
-        "ignore_row_if",
-    )
+class ColumnValuesParsedInto(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.parsed_into"
+    condition_value_keys = ("typed_column",)
 
-    @column_pair_condition_partial(engine=SqlAlchemyExecutionEngine)
-    def _sqlalchemy(cls, column_A, column_B, **kwargs):
-        # A row with no text is left out by ignore_row_if, and passes here too: GX 1.24
-        # renders the unexpected_index_query of a column pair without ignore_row_if.
-        return sa.or_(column_A.is_(None), column_B.isnot(None))
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column, typed_column, **kwargs):
+        # GX leaves a null text out of the domain: a given text parsed when its typed
+        # value is there
+        return sa.column(typed_column).isnot(None)
 
 
-class ExpectColumnPairValuesToBeParsed(ColumnPairMapExpectation):
-    """Expect each given text (column_A) to have parsed into its typed value (column_B)."""
+class ExpectColumnValuesToParseInto(ColumnMapExpectation):
+    """Expect each given text (column) to have parsed into its typed value (typed_column)."""
 
-    map_metric = "column_pair_values.parsed"
-    # the one reading under which "text given, typed value null" is what fails
-    ignore_row_if: Literal["both_values_are_missing"] = "both_values_are_missing"
-    success_keys: ClassVar[tuple[str, ...]] = ("column_A", "column_B", "ignore_row_if", "mostly")
-    args_keys: ClassVar[tuple[str, ...]] = ("column_A", "column_B")
+    typed_column: str
+    map_metric = "column_values.parsed_into"
+    success_keys: ClassVar[tuple[str, ...]] = ("typed_column", "mostly")
+    args_keys: ClassVar[tuple[str, ...]] = ("column", "typed_column")
+
+
+class ColumnValuesInReference(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.in_reference"
+    condition_value_keys = ("reference_table", "reference_column")
+
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column, reference_table, reference_column, **kwargs):
+        schema, _, table = reference_table.rpartition(".")
+        reference = sa.table(table, sa.column(reference_column), schema=schema or None)
+        return column.in_(sa.select(reference.c[reference_column]))
+
+
+class ExpectColumnValuesToBeInReference(ColumnMapExpectation):
+    """Expect each value to be one of a reference table's (reference_table, a table name,
+    schema-qualified or not; reference_column, its column)."""
+
+    reference_table: str
+    reference_column: str
+    map_metric = "column_values.in_reference"
+    success_keys: ClassVar[tuple[str, ...]] = ("reference_table", "reference_column", "mostly")
+    args_keys: ClassVar[tuple[str, ...]] = ("column", "reference_table", "reference_column")

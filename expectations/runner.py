@@ -11,7 +11,7 @@ How it stays fast (all inside PostgreSQL, nothing pulled into Python):
 1. The batch is read as its **typed batch** (``hub.warehouse.typed_batches``): its rows
    typed once, through the staging view, into ``meta.typed__<batch id>``, which the merge
    reads too. Every check reads plain typed columns; a value that did not parse is its raw
-   text beside a null typed value (``expect_column_pair_values_to_be_parsed``).
+   text beside a null typed value (``expect_column_values_to_parse_into``).
 2. GX validates that table: the expectations as written in the suite, one query or a few
    each, over exactly the batch's rows. GX is the rule engine of record: any expectation GX
    runs on PostgreSQL may be in a suite, built in or ours (``expectations.custom``).

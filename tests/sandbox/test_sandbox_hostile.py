@@ -253,8 +253,7 @@ def test_date_reasons_are_the_department_suites_own(hostile):
             e["meta"]["reason"]
             for e in expectations["expectations"]
             # the text that did not parse into its typed column
-            if e["type"] == "expect_column_pair_values_to_be_parsed"
-            and e["kwargs"]["column_A"] == column
+            if e["type"] == "expect_column_values_to_parse_into" and e["kwargs"]["column"] == column
         }
         assert reasons == set(record.reasons), record
 
