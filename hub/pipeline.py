@@ -38,7 +38,7 @@ from connectors.common.records import SourceUnavailable
 from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
-from hub.sources import build_connector, department, source_systems
+from hub.sources import build_connector, department, departments, source_systems
 from hub.warehouse.connection import (
     connect,
     fetch_dicts,
@@ -48,6 +48,7 @@ from hub.warehouse.connection import (
 )
 from hub.warehouse.landing import land_stream, raw_table
 from hub.warehouse.locks import warehouse_lock
+from hub.warehouse.statistics import refresh_statistics_if_grown
 from hub.warehouse.typed_batches import drop_typed_batch, type_batch
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,7 @@ def merge_batch(conn, source_system: str, batch_id: str) -> None:
     source = department(source_system)
     table, _ = type_batch(conn, source.name, batch_id)
     run_sql_file(conn, source.merge_sql, batch=sql.Identifier("meta", table))
+    refresh_statistics_if_grown(conn, f"core.{source.core_table}")
     if source.after_merge_sql:
         # The connector's state already names what a held batch replaces (stats: its
         # revisions); acting on it would drop the published rows the hold is meant to keep.
@@ -319,8 +321,11 @@ def resolve_and_publish(settings: Settings) -> dict[str, Any]:
 
     url = warehouse_url(settings)
     with connect(url) as conn, warehouse_lock(conn, "publish"):
+        # merged by other processes too (a DAG per department): statistics before any join
+        refresh_statistics_if_grown(conn, *(f"core.{d.core_table}" for d in departments()))
         resolution = resolve_projects(conn)
         run_sql_file(conn, "core/refresh_milestones.sql")
+        refresh_statistics_if_grown(conn, "core.project_milestones")
         lifecycles = _derive_lifecycles(conn)
         run_sql_file(conn, "core/create_project_lifecycle.sql")
         with (
@@ -345,6 +350,7 @@ def resolve_and_publish(settings: Settings) -> dict[str, Any]:
                     )
                 )
         run_sql_file(conn, "core/refresh_projects.sql")
+        refresh_statistics_if_grown(conn, "core.projects")
         run_sql_file(conn, "core/record_project_history.sql")
         run_sql_file(conn, "core/refresh_discrepancies.sql")
         conn.commit()

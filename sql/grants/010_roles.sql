@@ -72,6 +72,7 @@ begin
     grant usage, select on all sequences in schema raw, core, meta to hub_loader;
     grant execute on all functions in schema staging to hub_loader;
     grant execute on function core.refresh_statistics(regclass[]),
+        core.refresh_statistics_if_grown(regclass[]),
         core.payload_district(text, jsonb) to hub_loader;
 
     -- Readers: shared only. Views run with their owner's rights, so no grant below shared.
