@@ -39,6 +39,7 @@ from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
 from hub.sources import build_connector, department, departments, source_systems
+from hub.steps import StepClock
 from hub.warehouse.connection import (
     connect,
     fetch_dicts,
@@ -71,7 +72,9 @@ def warehouse_url(settings: Settings) -> str:
     return server.url("hub")
 
 
-def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dict[str, Any]:
+def ingest(
+    settings: Settings, source_system: str, *, full: bool = False, clock: StepClock | None = None
+) -> dict[str, Any]:
     """Land, audit and merge one department. Raises SourceUnavailable if it cannot be read.
 
     The whole ingest holds the source's advisory lock, so a batch still marked 'running'
@@ -82,9 +85,11 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
     Whatever goes wrong (any Exception) is re-raised after the batch and the department's
     sync status are marked 'failed' with ``hub.errors.one_line`` of the error: the open
     transaction is rolled back first, and the lock is released before the error leaves.
+    The time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None).
     """
     url = warehouse_url(settings)
     batch_id = new_batch_id(source_system)
+    clock = clock if clock is not None else StepClock()
     recorded = False
     try:
         with connect(url) as conn:
@@ -94,7 +99,7 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
             conn.commit()
             with warehouse_lock(conn, f"source:{source_system}"):
                 try:
-                    return _ingest_locked(conn, url, settings, source_system, batch_id, full)
+                    return _ingest_locked(conn, url, settings, source_system, batch_id, full, clock)
                 except Exception as error:
                     # Still under the lock, so no other sync of this source sees the batch
                     # 'running' in between; warehouse_lock then unlocks on the way out.
@@ -113,6 +118,8 @@ def ingest(settings: Settings, source_system: str, *, full: bool = False) -> dic
                     one_line(second, configured_secrets(settings)),
                 )
         raise
+    finally:
+        clock.save(url)
 
 
 def _record_failure(
@@ -143,7 +150,13 @@ def _record_failure(
 
 
 def _ingest_locked(
-    conn, url: str, settings: Settings, source_system: str, batch_id: str, full: bool
+    conn,
+    url: str,
+    settings: Settings,
+    source_system: str,
+    batch_id: str,
+    full: bool,
+    clock: StepClock,
 ) -> dict[str, Any]:
     """The ingest proper, run while holding the source's lock (see ``ingest``)."""
     orphans = run_sql_file(
@@ -158,17 +171,20 @@ def _ingest_locked(
             source_system,
             orphan_batch_id,
         )
-        _audit_and_merge(conn, url, source_system, orphan_batch_id, orphan_records, 0)
+        _audit_and_merge(conn, url, clock, source_system, orphan_batch_id, orphan_records, 0)
     state = _source_state(conn, source_system)
     connector = build_connector(settings, source_system)
     records = report_schema_drift(connector.read(state, full=full), connector.unknown_fields)
-    landed = land_stream(conn, source_system, batch_id, records)
+    with clock.step("land", source_system=source_system, batch_id=batch_id) as step:
+        landed = land_stream(conn, source_system, batch_id, records)
+        step.rows = landed.records_received
     scope_of = department(source_system).changed_scope
     changed_periods = scope_of(state, landed.state) if scope_of else None
     incidents = "; ".join(f"{i.kind}: {i.detail}" for i in landed.incidents) or None
     outcome = _audit_and_merge(
         conn,
         url,
+        clock,
         source_system,
         batch_id,
         landed.records_received,
@@ -191,6 +207,7 @@ def _ingest_locked(
 def _audit_and_merge(
     conn,
     url: str,
+    clock: StepClock,
     source_system: str,
     batch_id: str,
     received: int,
@@ -206,8 +223,9 @@ def _audit_and_merge(
     from expectations.suites import load_suite_file
 
     source = department(source_system)
+    on_batch = {"source_system": source_system, "batch_id": batch_id}
     plan = plan_batch_checks(conn, source_system, source.entity, batch_id, full=full)
-    with sqlalchemy_engine(url) as engine:
+    with clock.step("audit", **on_batch) as step, sqlalchemy_engine(url) as engine:
         audit = audit_batch(
             engine,
             source_system,
@@ -218,15 +236,17 @@ def _audit_and_merge(
             suite=load_suite_file(source.suite_file),
             batch_expectations=plan.expectations,
         )
-    checks = check_batch(
-        conn,
-        source_system,
-        source.entity,
-        batch_id,
-        plan=plan,
-        gx_results=audit.batch_check_results,
-        changed_periods=changed_periods,
-    )
+        step.rows = audit.rows_checked
+    with clock.step("batch_checks", **on_batch):
+        checks = check_batch(
+            conn,
+            source_system,
+            source.entity,
+            batch_id,
+            plan=plan,
+            gx_results=audit.batch_check_results,
+            changed_periods=changed_periods,
+        )
     figures = {
         "batch_id": batch_id,
         "source_system": source_system,
@@ -244,10 +264,13 @@ def _audit_and_merge(
             "core/finish_batch_held.sql",
             {**figures, "detail": "; ".join(filter(None, [detail, incidents]))},
         )
+        conn.commit()
     else:
-        merge_batch(conn, source_system, batch_id)
-        run_sql_file(conn, "core/finish_batch.sql", {**figures, "detail": incidents})
-    conn.commit()
+        with clock.step("merge", **on_batch) as step:
+            merge_batch(conn, source_system, batch_id)
+            run_sql_file(conn, "core/finish_batch.sql", {**figures, "detail": incidents})
+            conn.commit()
+            step.rows = audit.rows_checked - audit.rows_rejected
     return {"rejected": audit.rows_rejected, "status": "held" if checks.held else "ok"}
 
 
@@ -289,7 +312,11 @@ def release_batch(
             return {"batch_id": batch_id, "source_system": source_system, "released": False}
         if status != "held":
             raise ValueError(f"batch {batch_id} is {status}; only a held batch can be released")
-        with warehouse_lock(conn, f"source:{source_system}"):
+        clock = StepClock()
+        with (
+            warehouse_lock(conn, f"source:{source_system}"),
+            clock.step("merge", source_system=source_system, batch_id=batch_id),
+        ):
             merge_batch(conn, source_system, batch_id)
             run_sql_file(
                 conn,
@@ -301,7 +328,7 @@ def release_batch(
                 },
             )
             conn.commit()
-    published = resolve_and_publish(settings)
+    published = resolve_and_publish(settings, clock=clock)
     return {
         "batch_id": batch_id,
         "source_system": source_system,
@@ -315,52 +342,73 @@ def _source_state(conn, source_system: str) -> dict[str, Any]:
     return rows[0]["state"] if rows else {}
 
 
-def resolve_and_publish(settings: Settings) -> dict[str, Any]:
-    """Link, derive stages and refresh the merged project record, in one transaction."""
+def resolve_and_publish(settings: Settings, *, clock: StepClock | None = None) -> dict[str, Any]:
+    """Link, derive stages and refresh the merged project record, in one transaction. The
+    time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None)."""
     from hub.resolve.store import resolve_projects
 
     url = warehouse_url(settings)
-    with connect(url) as conn, warehouse_lock(conn, "publish"):
-        # merged by other processes too (a DAG per department): statistics before any join
-        refresh_statistics_if_grown(conn, *(f"core.{d.core_table}" for d in departments()))
-        resolution = resolve_projects(conn)
-        run_sql_file(conn, "core/refresh_milestones.sql")
-        refresh_statistics_if_grown(conn, "core.project_milestones")
-        lifecycles = _derive_lifecycles(conn)
-        run_sql_file(conn, "core/create_project_lifecycle.sql")
-        with (
-            conn.cursor() as cur,
-            cur.copy(sql_statement("core/copy_project_lifecycle.sql")) as copy,
-        ):
-            for hub_project_id, lc in sorted(lifecycles.items()):
-                dates = lc.milestone_dates
-                copy.write_row(
-                    (
-                        hub_project_id,
-                        lc.stage,
-                        lc.stage_zh,
-                        dates.get("negotiating"),
-                        dates.get("signed"),
-                        dates.get("landed"),
-                        dates.get("under_construction"),
-                        dates.get("in_statistics"),
-                        dates.get("in_production"),
-                        lc.terminated_on,
-                        lc.terminated_overruled,
-                    )
-                )
-        run_sql_file(conn, "core/refresh_projects.sql")
-        refresh_statistics_if_grown(conn, "core.projects")
-        run_sql_file(conn, "core/record_project_history.sql")
-        run_sql_file(conn, "core/refresh_discrepancies.sql")
-        conn.commit()
-    _check_core_and_build_docs(settings, url)
+    clock = clock if clock is not None else StepClock()
+    try:
+        with connect(url) as conn, warehouse_lock(conn, "publish"):
+            with clock.step("statistics"):
+                # merged by other processes too (a DAG per department): before any join
+                core_tables = (f"core.{d.core_table}" for d in departments())
+                refresh_statistics_if_grown(conn, *core_tables)
+            with clock.step("resolve") as step:
+                resolution = resolve_projects(conn)
+                step.rows = len(resolution.links)
+            with clock.step("milestones"):
+                run_sql_file(conn, "core/refresh_milestones.sql")
+                refresh_statistics_if_grown(conn, "core.project_milestones")
+            with clock.step("lifecycle") as step:
+                lifecycles = _derive_lifecycles(conn)
+                _store_lifecycles(conn, lifecycles)
+                step.rows = len(lifecycles)
+            with clock.step("projects"):
+                run_sql_file(conn, "core/refresh_projects.sql")
+                refresh_statistics_if_grown(conn, "core.projects")
+            with clock.step("history"):
+                run_sql_file(conn, "core/record_project_history.sql")
+            with clock.step("discrepancies"):
+                run_sql_file(conn, "core/refresh_discrepancies.sql")
+            conn.commit()
+        with clock.step("core_audit"):
+            _check_core_and_build_docs(settings, url)
+    finally:
+        clock.save(url)
     return {
         "projects": len(lifecycles),
         "new_projects": len(resolution.new_project_ids),
         "retired_projects": len(resolution.retired),
         "links": len(resolution.links),
     }
+
+
+def _store_lifecycles(conn, lifecycles: dict[int, Any]) -> None:
+    """The derived lifecycles into the temp table project_lifecycle, by COPY."""
+    run_sql_file(conn, "core/create_project_lifecycle.sql")
+    with (
+        conn.cursor() as cur,
+        cur.copy(sql_statement("core/copy_project_lifecycle.sql")) as copy,
+    ):
+        for hub_project_id, lc in sorted(lifecycles.items()):
+            dates = lc.milestone_dates
+            copy.write_row(
+                (
+                    hub_project_id,
+                    lc.stage,
+                    lc.stage_zh,
+                    dates.get("negotiating"),
+                    dates.get("signed"),
+                    dates.get("landed"),
+                    dates.get("under_construction"),
+                    dates.get("in_statistics"),
+                    dates.get("in_production"),
+                    lc.terminated_on,
+                    lc.terminated_overruled,
+                )
+            )
 
 
 def _check_core_and_build_docs(settings: Settings, url: str) -> None:
@@ -421,13 +469,14 @@ def run_sync(
     ERROR, and its traceback, messages redacted, at INFO (`hub -v`)."""
     report = SyncReport()
     secrets = configured_secrets(settings)
+    clock = StepClock()
     for source_system in source_systems() if sources is None else sources:
         try:
-            report.ingested.append(ingest(settings, source_system, full=full))
+            report.ingested.append(ingest(settings, source_system, full=full, clock=clock))
         except Exception as error:
             report.failures[source_system] = _log_failure(source_system, error, secrets)
     try:
-        report.published = resolve_and_publish(settings)
+        report.published = resolve_and_publish(settings, clock=clock)
     except Exception as error:
         report.publish_failure = _log_failure("publish", error, secrets)
     return report
@@ -442,13 +491,16 @@ def _log_failure(what: str, error: Exception, secrets: tuple[str, ...]) -> str:
 
 
 def summarize(settings: Settings) -> dict[str, Any]:
-    """Projects per stage, records and rejects per source (for the demo and `hub status`)."""
+    """Projects per stage, records and rejects per source, the latest run's steps (for the
+    demo and `hub status`)."""
     url = warehouse_url(settings)
     with connect(url) as conn:
         stages = {r["stage"]: r["projects"] for r in fetch_dicts(conn, "reports/stage_counts.sql")}
         sources = fetch_dicts(conn, "reports/source_counts.sql")
+        steps = fetch_dicts(conn, "reports/last_run_steps.sql")
     return {
         "projects_per_stage": stages,
         "records_per_source": {r["source_system"]: r["records"] for r in sources},
         "rejects_per_source": {r["source_system"]: r["rejected"] for r in sources},
+        "last_run_steps": steps,
     }

@@ -1,5 +1,6 @@
 """The summary `hub status` prints and `hub demo` prints beside the ground truth: projects per
-stage, and current records and open rejects per source (``hub.pipeline.summarize``'s dict)."""
+stage, current records and open rejects per source, and the time of each step of the latest
+run (``hub.pipeline.summarize``'s dict)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,12 @@ def print_summary(summary: dict) -> None:
             f"  {source:<9} {summary['records_per_source'].get(source, 0):>7} / "
             f"{summary['rejects_per_source'].get(source, 0):>5}"
         )
+    steps = summary.get("last_run_steps") or []
+    if steps:
+        first = steps[0]
+        print(f"Latest run {first['run_id']} ({first['started_at']:%Y-%m-%d %H:%M:%S %Z}):")
+        for step in steps:
+            where = step["source_system"] or "publish"
+            rows = "" if step["row_count"] is None else f"{step['row_count']:>9,} rows"
+            failed = "" if step["succeeded"] else "  FAILED"
+            print(f"  {where:<9} {step['step']:<13} {step['seconds']:>9.3f} s {rows}{failed}")

@@ -169,7 +169,7 @@ def test_hub_sync_names_the_failed_department_without_a_traceback(
 def test_hub_sync_reports_a_failed_publish_in_one_line(hub_settings, sandbox, monkeypatch, capsys):
     use_hub_env(monkeypatch, sandbox, hub_settings)
 
-    def publish(settings):
+    def publish(settings, clock=None):
         with connect(settings.warehouse_url) as conn:
             conn.execute("select %s::jsonb", (BROKEN_JSON,))
 

@@ -200,13 +200,15 @@ def test_a_failed_core_check_or_data_docs_build_is_logged_redacted(monkeypatch, 
 def test_run_sync_reports_any_ingest_failure_and_still_publishes(monkeypatch, settings):
     import hub.pipeline
 
-    def ingest(settings, source_system, *, full=False):
+    def ingest(settings, source_system, *, full=False, clock=None):
         if source_system == "stats":
             raise ZeroDivisionError("stats-token-789")
         return {"source_system": source_system}
 
     monkeypatch.setattr(hub.pipeline, "ingest", ingest)
-    monkeypatch.setattr(hub.pipeline, "resolve_and_publish", lambda settings: {"projects": 1})
+    monkeypatch.setattr(
+        hub.pipeline, "resolve_and_publish", lambda settings, clock=None: {"projects": 1}
+    )
     report = hub.pipeline.run_sync(settings)
     assert report.failures == {"stats": "ZeroDivisionError: ***"}
     assert [item["source_system"] for item in report.ingested] == [
@@ -220,10 +222,10 @@ def test_run_sync_reports_any_ingest_failure_and_still_publishes(monkeypatch, se
 def test_run_sync_reports_a_failed_publish(monkeypatch, settings):
     import hub.pipeline
 
-    def publish(settings):
+    def publish(settings, clock=None):
         raise RuntimeError("could not reach postgresql://hub:wh-pass-123@warehouse/hub")
 
-    monkeypatch.setattr(hub.pipeline, "ingest", lambda s, system, full=False: {})
+    monkeypatch.setattr(hub.pipeline, "ingest", lambda s, system, full=False, clock=None: {})
     monkeypatch.setattr(hub.pipeline, "resolve_and_publish", publish)
     report = hub.pipeline.run_sync(settings)
     assert report.failures == {} and report.published is None and not report.ok
@@ -236,7 +238,7 @@ def test_run_sync_reports_a_failed_publish(monkeypatch, settings):
 def test_run_sync_lets_interrupts_through(monkeypatch, settings, interrupt):
     import hub.pipeline
 
-    def ingest(settings, source_system, *, full=False):
+    def ingest(settings, source_system, *, full=False, clock=None):
         raise interrupt
 
     monkeypatch.setattr(hub.pipeline, "ingest", ingest)

@@ -1,0 +1,66 @@
+"""Every step of a sync is timed per run in meta.sync_steps, and `hub status` shows the
+latest run step by step; a step that failed is kept, marked so."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.cli import main as hub_main
+from hub.pipeline import run_sync
+from hub.sources import source_systems
+from hub.warehouse.connection import connect
+from tests.conftest import use_hub_env
+
+pytestmark = pytest.mark.integration
+
+INGEST_STEPS = ["land", "audit", "batch_checks", "merge"]
+PUBLISH_STEPS = [
+    "statistics",
+    "resolve",
+    "milestones",
+    "lifecycle",
+    "projects",
+    "history",
+    "discrepancies",
+    "core_audit",
+]
+
+
+def steps_of_latest_run(url: str) -> list[tuple]:
+    with connect(url) as conn:
+        return conn.execute(
+            "select source_system, step, row_count, succeeded, seconds >= 0"
+            " from meta.sync_steps where run_id ="
+            " (select run_id from meta.sync_steps order by started_at desc, step_id desc limit 1)"
+            " order by started_at, step_id"
+        ).fetchall()
+
+
+def test_a_sync_keeps_the_time_of_each_step(hub_settings, monkeypatch, sandbox, capsys):
+    report = run_sync(hub_settings)
+    assert report.ok
+    steps = steps_of_latest_run(hub_settings.warehouse_url)
+    assert [(source, step) for source, step, *_ in steps] == [
+        (source, step) for source in source_systems() for step in INGEST_STEPS
+    ] + [(None, step) for step in PUBLISH_STEPS]
+    assert all(succeeded and timed for *_, succeeded, timed in steps)
+    received = {item["source_system"]: item["records_received"] for item in report.ingested}
+    landed = {source: rows for source, step, rows, *_ in steps if step == "land"}
+    assert landed == received
+    resolve_rows = next(rows for _, step, rows, *_ in steps if step == "resolve")
+    assert resolve_rows == report.published["links"]
+
+    use_hub_env(monkeypatch, sandbox, hub_settings)
+    assert hub_main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "Latest run run-" in out
+    assert "publish   resolve" in out and "commerce  land" in out
+
+
+def test_a_failed_step_is_kept_as_failed(hub_settings, sandbox):
+    sandbox.stop_department("stats")
+    report = run_sync(hub_settings)
+    assert "stats" in report.failures
+    steps = steps_of_latest_run(hub_settings.warehouse_url)
+    assert ("stats", "land", None, False, True) in steps
+    assert ("commerce", "merge") in [(source, step) for source, step, *_ in steps]
