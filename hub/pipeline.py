@@ -415,7 +415,14 @@ def _check_core_and_build_docs(settings: Settings, url: str) -> None:
     """After publishing: the core suite over core.projects (findings kept in
     meta.core_audits, reported by `hub dq`; nothing is rejected) and the GX Data Docs in
     settings.data_docs_dir. What is published is committed by then, so a failure here is
-    logged, not raised: it must not fail the sync."""
+    logged, not raised: it must not fail the sync. Skipped when nothing they show changed
+    since the last core audit (no project version, no batch audit) and the Data Docs are
+    there: a sync that brought nothing new does not import GX for them."""
+    with connect(url) as conn:
+        (changed,) = run_sql_file(conn, "core/core_changed_since_audit.sql").fetchone()
+    if not changed and (settings.data_docs_dir / "index.html").is_file():
+        log.info("core unchanged since its last check: core suite and Data Docs not rerun")
+        return
     try:
         from expectations.core_audit import audit_core
         from expectations.docs import build_data_docs

@@ -64,3 +64,21 @@ def test_a_failed_step_is_kept_as_failed(hub_settings, sandbox):
     steps = steps_of_latest_run(hub_settings.warehouse_url)
     assert ("stats", "land", None, False, True) in steps
     assert ("commerce", "merge") in [(source, step) for source, step, *_ in steps]
+
+
+def test_a_sync_that_brings_nothing_new_does_not_rerun_the_core_suite(hub_settings, sandbox):
+    url = hub_settings.warehouse_url
+
+    def core_audits() -> int:
+        with connect(url) as conn:
+            return conn.execute("select count(*) from meta.core_audits").fetchone()[0]
+
+    assert run_sync(hub_settings).ok
+    assert core_audits() == 1
+    assert run_sync(hub_settings).ok  # nothing new at the departments
+    assert core_audits() == 1
+    # something new: a commerce record changes, so a project's published version does
+    record = sorted(sandbox.commerce_records(), key=lambda r: r["project_no"])[0]
+    sandbox.upsert_commerce_record({**record, "project_name": record["project_name"] + "（二期）"})
+    assert run_sync(hub_settings).ok
+    assert core_audits() == 2
