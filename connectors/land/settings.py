@@ -60,13 +60,21 @@ class LandSettings:
         max_record_lines: a quoted field may span lines, but a record still open after this
             many physical lines is taken to be a stray quote: its first line is reported
             unparseable and reading resumes on the next line.
+        checkpoint_rows: files are checkpointed together once those read since the last
+            checkpoint hold this many rows, and after the last file. Each checkpoint is a
+            commit carrying the whole state (every file read so far), so one per daily file
+            made landing quadratic in the number of files (1,397 files, 6,781 rows: 5.4 s);
+            after a crash, the files since the last checkpoint are simply read again.
     """
 
     directory: Path
     encoding: str = "gb18030"
     max_record_lines: int = 200
+    checkpoint_rows: int = 5_000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "directory", Path(self.directory))
         if self.max_record_lines < 1:
             raise ValueError("land max_record_lines must be at least 1")
+        if self.checkpoint_rows < 1:
+            raise ValueError("land checkpoint_rows must be at least 1")

@@ -64,6 +64,7 @@ class LandConnector:
         previous: dict[str, str] = {} if full else dict((state or {}).get("files") or {})
         files = dict(previous)
         last: dict[str, Any] | None = None
+        rows_since_checkpoint = 0
         for path in self.folder.ready_files():
             digest = self.folder.sha256(path)
             known = previous.get(path.name)
@@ -78,10 +79,14 @@ class LandConnector:
                     ),
                 )
                 continue
-            yield from self._read_file(path)
+            for item in self._read_file(path):
+                rows_since_checkpoint += isinstance(item, SourceRecord)
+                yield item
             files[path.name] = digest
-            last = {"files": dict(sorted(files.items()))}
-            yield Checkpoint(state=last)
+            if rows_since_checkpoint >= self.settings.checkpoint_rows:
+                last = {"files": dict(sorted(files.items()))}
+                yield Checkpoint(state=last)
+                rows_since_checkpoint = 0
         final = {"files": dict(sorted(files.items()))}
         if final != last:  # always end on a Checkpoint, but not twice the same
             yield Checkpoint(state=final)

@@ -31,8 +31,10 @@ def drop(folder, name, lines, *, done=True, raw: bytes | None = None):
     return data
 
 
-def read(folder, state=None, **kw):
-    return list(LandConnector(LandSettings(directory=folder)).read(state or {}, **kw))
+def read(folder, state=None, checkpoint_rows=1, **kw):
+    """Every item the connector yields; by default a checkpoint after each file."""
+    settings = LandSettings(directory=folder, checkpoint_rows=checkpoint_rows)
+    return list(LandConnector(settings).read(state or {}, **kw))
 
 
 def records(items):
@@ -206,3 +208,17 @@ def test_missing_directory_is_source_unavailable(tmp_path):
     with pytest.raises(SourceUnavailable) as caught:
         read(tmp_path / "nowhere")
     assert "land" in str(caught.value) and "nowhere" in str(caught.value)
+
+
+def test_files_are_checkpointed_together_once_they_hold_enough_rows(tmp_path):
+    for day in range(1, 6):
+        drop(tmp_path, f"land_supply_2024030{day}.csv", [HEADER, ROW_1, ROW_2])
+    items = read(tmp_path, checkpoint_rows=4)  # two rows a file
+    checkpoints = [list(i.state["files"]) for i in items if isinstance(i, Checkpoint)]
+    assert [len(files) for files in checkpoints] == [2, 4, 5]  # every 4 rows, then the end
+    # a checkpoint comes only between files, after the rows it covers
+    first = items.index(next(i for i in items if isinstance(i, Checkpoint)))
+    assert [r.provenance["file"][-6:-4] for r in records(items[:first])] == ["01"] * 2 + ["02"] * 2
+    assert LandSettings(directory=tmp_path).checkpoint_rows == 5_000
+    with pytest.raises(ValueError, match="checkpoint_rows"):
+        LandSettings(directory=tmp_path, checkpoint_rows=0)
