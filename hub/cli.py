@@ -46,7 +46,10 @@ def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     for source_system, reason in report.failures.items():
         print(f"{source_system} FAILED: {reason}", file=sys.stderr)
     if report.published:
-        print(f"published {report.published['projects']} projects")
+        unchanged = (
+            " (nothing changed since the last publish)" if report.published.get("unchanged") else ""
+        )
+        print(f"published {report.published['projects']} projects{unchanged}")
     if report.publish_failure:
         print(f"publish FAILED: {report.publish_failure}", file=sys.stderr)
     return 0 if report.ok else 1

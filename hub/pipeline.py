@@ -38,6 +38,7 @@ from connectors.common.records import SourceUnavailable
 from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
+from hub.publishing import inputs_fingerprint, last_fingerprint, record_publish
 from hub.sources import build_connector, department, departments, source_systems
 from hub.steps import StepClock
 from hub.warehouse.connection import (
@@ -342,15 +343,25 @@ def _source_state(conn, source_system: str) -> dict[str, Any]:
     return rows[0]["state"] if rows else {}
 
 
-def resolve_and_publish(settings: Settings, *, clock: StepClock | None = None) -> dict[str, Any]:
+def resolve_and_publish(
+    settings: Settings, *, clock: StepClock | None = None, force: bool = False
+) -> dict[str, Any]:
     """Link, derive stages and refresh the merged project record, in one transaction. The
-    time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None)."""
+    time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None).
+    Skipped when nothing publishing reads changed since the last publish
+    (``hub.publishing``), unless ``force``; the result then says ``"unchanged": True``."""
     from hub.resolve.store import resolve_projects
 
     url = warehouse_url(settings)
     clock = clock if clock is not None else StepClock()
     try:
         with connect(url) as conn, warehouse_lock(conn, "publish"):
+            with clock.step("inputs"):
+                unchanged = not force and inputs_fingerprint(conn) == last_fingerprint(conn)
+            if unchanged:
+                conn.rollback()
+                log.info("nothing publishing reads changed since the last publish: skipped")
+                return _published_as_is(url)
             with clock.step("statistics"):
                 # merged by other processes too (a DAG per department): before any join
                 core_tables = (f"core.{d.core_table}" for d in departments())
@@ -372,9 +383,12 @@ def resolve_and_publish(settings: Settings, *, clock: StepClock | None = None) -
                 run_sql_file(conn, "core/record_project_history.sql")
             with clock.step("discrepancies"):
                 run_sql_file(conn, "core/refresh_discrepancies.sql")
+            # what the next sync will find, this publish's own writes included
+            record_publish(conn, inputs_fingerprint(conn), len(lifecycles))
             conn.commit()
         with clock.step("core_audit"):
-            _check_core_and_build_docs(settings, url)
+            if _core_changed_since_audit(settings, url):
+                _check_core_and_build_docs(settings, url)
     finally:
         clock.save(url)
     return {
@@ -382,6 +396,18 @@ def resolve_and_publish(settings: Settings, *, clock: StepClock | None = None) -
         "new_projects": len(resolution.new_project_ids),
         "retired_projects": len(resolution.retired),
         "links": len(resolution.links),
+    }
+
+
+def _published_as_is(url: str) -> dict[str, Any]:
+    with connect(url) as conn:
+        (projects,) = conn.execute("select count(*) from core.projects").fetchone()
+    return {
+        "projects": projects,
+        "new_projects": 0,
+        "retired_projects": 0,
+        "links": None,
+        "unchanged": True,
     }
 
 
@@ -411,18 +437,26 @@ def _store_lifecycles(conn, lifecycles: dict[int, Any]) -> None:
             )
 
 
+def _core_changed_since_audit(settings: Settings, url: str) -> bool:
+    """False when nothing the core suite and the Data Docs show changed since the last core
+    audit (no project version, no non-empty batch audit) and the Data Docs are there, so a
+    publish that changed nothing does not import GX for them. True when in doubt."""
+    try:
+        with connect(url) as conn:
+            (changed,) = run_sql_file(conn, "core/core_changed_since_audit.sql").fetchone()
+    except psycopg.Error:
+        return True
+    if not changed and (settings.data_docs_dir / "index.html").is_file():
+        log.info("core unchanged since its last check: core suite and Data Docs not rerun")
+        return False
+    return True
+
+
 def _check_core_and_build_docs(settings: Settings, url: str) -> None:
     """After publishing: the core suite over core.projects (findings kept in
     meta.core_audits, reported by `hub dq`; nothing is rejected) and the GX Data Docs in
     settings.data_docs_dir. What is published is committed by then, so a failure here is
-    logged, not raised: it must not fail the sync. Skipped when nothing they show changed
-    since the last core audit (no project version, no batch audit) and the Data Docs are
-    there: a sync that brought nothing new does not import GX for them."""
-    with connect(url) as conn:
-        (changed,) = run_sql_file(conn, "core/core_changed_since_audit.sql").fetchone()
-    if not changed and (settings.data_docs_dir / "index.html").is_file():
-        log.info("core unchanged since its last check: core suite and Data Docs not rerun")
-        return
+    logged, not raised: it must not fail the sync."""
     try:
         from expectations.core_audit import audit_core
         from expectations.docs import build_data_docs

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.integration
 
 INGEST_STEPS = ["land", "audit", "batch_checks", "merge"]
 PUBLISH_STEPS = [
+    "inputs",
     "statistics",
     "resolve",
     "milestones",
@@ -82,3 +83,24 @@ def test_a_sync_that_brings_nothing_new_does_not_rerun_the_core_suite(hub_settin
     sandbox.upsert_commerce_record({**record, "project_name": record["project_name"] + "（二期）"})
     assert run_sync(hub_settings).ok
     assert core_audits() == 2
+
+
+def test_a_sync_with_nothing_new_skips_publishing(hub_settings):
+    url = hub_settings.warehouse_url
+    assert run_sync(hub_settings).ok
+    again = run_sync(hub_settings)
+    assert again.ok and again.published["unchanged"]
+    steps = steps_of_latest_run(url)
+    assert [step for source, step, *_ in steps if source is None] == ["inputs"]
+    with connect(url) as conn:
+        assert conn.execute("select count(*) from meta.publishes").fetchone()[0] == 1
+        # a steward's decision is an input too: publishing runs again
+        conn.execute(
+            "insert into core.steward_decisions"
+            " (source_system, source_key, hub_project_id, decision, decided_by)"
+            " select source_system, source_key, hub_project_id, 'accept', 'qa'"
+            " from core.project_links limit 1"
+        )
+        conn.commit()
+    third = run_sync(hub_settings)
+    assert third.ok and not third.published.get("unchanged")
