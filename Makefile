@@ -43,6 +43,12 @@ $(SPLINK_STAMP): requirements.lock bench/requirements-splink.txt pyproject.toml
 bench-splink: $(SPLINK_STAMP)
 	$(SPLINK_VENV)/bin/python -m bench.splink_linker $(SPLINK_ARGS)
 
+## The whole pipeline end to end (issue 13): E2E_ARGS e.g. "--sizes 10000,100000,1000000".
+E2E_ARGS ?= --sizes 10000,100000
+.PHONY: bench-e2e
+bench-e2e: $(STAMP)
+	$(BIN)/python -m bench.e2e $(E2E_ARGS)
+
 ## Linkage quality (precision, recall, F1, review queue), time and memory of entity resolution.
 bench-resolution: $(STAMP)
 	$(BIN)/python -m bench.resolution $(RESOLUTION_ARGS)
