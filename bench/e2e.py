@@ -32,9 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from psycopg import sql
-
-from bench import db
+from bench import db, throughput
 from bench.payloads import scenario_templates
 
 RECORDS_PER_PROJECT = 8.8  # a scenario's records per project (10,000 projects: 87,937)
@@ -54,17 +52,8 @@ def plain_copy(url: str, scenario) -> float:
     from hub.sources import source_systems
     from hub.warehouse.connection import connect
 
-    table = sql.Identifier("bench", "plain_all")
     with connect(url) as conn:
-        conn.execute("create schema if not exists bench")
-        conn.execute(sql.SQL("drop table if exists {}").format(table))
-        conn.execute(
-            sql.SQL(
-                "create table {} (source_key text, payload jsonb) with (autovacuum_enabled = off)"
-            ).format(table)
-        )
-        conn.commit()
-        statement = sql.SQL("copy {} (source_key, payload) from stdin").format(table)
+        statement = throughput.bare_table(conn, "plain_all")
         started = time.perf_counter()
         with conn.cursor() as cur, cur.copy(statement) as copy:
             for source_system in source_systems():
@@ -74,7 +63,7 @@ def plain_copy(url: str, scenario) -> float:
                     copy.write_row((key, json.dumps(payload, ensure_ascii=False)))
         conn.commit()
         seconds = time.perf_counter() - started
-        conn.execute(sql.SQL("drop table {}").format(table))
+        conn.execute("drop table bench.plain_all")
         conn.commit()
     return seconds
 

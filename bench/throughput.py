@@ -99,23 +99,29 @@ def generator_only(source_system: str, count: int) -> Phase:
     return Phase("generator", source_system, count, seconds, watch.figures, {"items": n})
 
 
+def bare_table(conn: Any, name: str) -> sql.Composed:
+    """A fresh, empty bench.<name> (source_key text, payload jsonb), committed; the COPY
+    statement that fills it."""
+    table = sql.Identifier("bench", name)
+    conn.execute("create schema if not exists bench")
+    conn.execute(sql.SQL("drop table if exists {}").format(table))
+    # autovacuum off: its insert-triggered vacuum of this table must not run during the
+    # landing phase that follows and slow it down.
+    conn.execute(
+        sql.SQL(
+            "create table {} (source_key text, payload jsonb) with (autovacuum_enabled = off)"
+        ).format(table)
+    )
+    conn.commit()
+    return sql.SQL("copy {} (source_key, payload) from stdin").format(table)
+
+
 def plain_copy(url: str, source_system: str, count: int, *, trace: bool = False) -> Phase:
     """COPY the payloads into a bare (source_key text, payload jsonb) table; one commit."""
     from hub.warehouse.connection import connect
 
-    table = sql.Identifier("bench", f"plain_{source_system}")
     with connect(url) as conn:
-        conn.execute("create schema if not exists bench")
-        conn.execute(sql.SQL("drop table if exists {}").format(table))
-        # autovacuum off: its insert-triggered vacuum of this table must not run during the
-        # landing phase that follows and slow it down.
-        conn.execute(
-            sql.SQL(
-                "create table {} (source_key text, payload jsonb) with (autovacuum_enabled = off)"
-            ).format(table)
-        )
-        conn.commit()
-        statement = sql.SQL("copy {} (source_key, payload) from stdin").format(table)
+        statement = bare_table(conn, f"plain_{source_system}")
         with MemoryWatch(trace=trace) as watch, CpuWatch(conn.info.backend_pid) as cpu:
             started = time.perf_counter()
             with conn.cursor() as cur, cur.copy(statement) as copy:

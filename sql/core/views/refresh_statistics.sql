@@ -3,6 +3,29 @@
 -- pipeline's role (hub_loader) owns nothing; a plan that depends on fresh statistics must not
 -- depend on who runs the sync. SECURITY DEFINER with a pinned search_path; it analyzes
 -- ordinary tables of the raw, core and meta schemas and refuses anything else.
+-- core.hub_table_pages(target): the pages its statistics were taken on, for an ordinary table
+-- of the raw, core or meta schemas; anything else is refused (both functions below).
+create or replace function core.hub_table_pages(target regclass)
+returns double precision
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    pages double precision;
+begin
+    select c.relpages into pages
+    from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+    where c.oid = target and c.relkind = 'r' and n.nspname in ('raw', 'core', 'meta');
+    if not found then
+        raise exception '% is not a hub table', target using errcode = 'insufficient_privilege';
+    end if;
+    return pages;
+end
+$$;
+
+revoke all on function core.hub_table_pages(regclass) from public;
+
 create or replace function core.refresh_statistics(variadic tables regclass[])
 returns void
 language plpgsql
@@ -13,18 +36,16 @@ declare
     target regclass;
 begin
     foreach target in array tables loop
-        if not exists (
-            select 1 from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
-            where c.oid = target and c.relkind = 'r' and n.nspname in ('raw', 'core', 'meta')
-        ) then
-            raise exception '% is not a hub table', target using errcode = 'insufficient_privilege';
-        end if;
+        perform core.hub_table_pages(target);
         execute format('analyze %s', target);
     end loop;
 end
 $$;
 
 revoke all on function core.refresh_statistics(regclass[]) from public;
+
+comment on function core.hub_table_pages(regclass) is
+    '枢纽表上次统计时的页数（非枢纽表则拒绝）/ Pages a hub table''s statistics were taken on (refuses anything else)';
 
 comment on function core.refresh_statistics(regclass[]) is
     '为流水线刷新枢纽表的统计信息（ANALYZE）/ ANALYZE hub tables on behalf of the pipeline';
@@ -50,12 +71,7 @@ declare
     pages_now double precision;
 begin
     foreach target in array tables loop
-        select c.relpages into pages_then
-        from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
-        where c.oid = target and c.relkind = 'r' and n.nspname in ('raw', 'core', 'meta');
-        if not found then
-            raise exception '% is not a hub table', target using errcode = 'insufficient_privilege';
-        end if;
+        pages_then := core.hub_table_pages(target);
         pages_now := pg_relation_size(target) / current_setting('block_size')::int;
         if pages_now >= 1.2 * pages_then + 10 then
             execute format('analyze %s', target);
