@@ -1,5 +1,5 @@
 -- Default privileges: what 010_roles.sql grants on today's objects, objects created later by
--- hub_owner get at once (a batch audit table that staging.create_audit_table makes, or a
+-- hub_owner get at once (a typed batch table that staging.type_batch makes, or a
 -- table added by hand between upgrades). Every upgrade re-runs 010 as well, which covers
 -- objects the upgrading user creates before 020 hands them to hub_owner. Functions are never
 -- executable by PUBLIC by default: each grant of EXECUTE is deliberate. Repeatable; skipped
