@@ -270,14 +270,14 @@ def _from_gx(expectation: dict[str, Any], result: dict[str, Any]) -> dict[str, A
 
 def _duplicate_examples(conn: Any, expectation: dict[str, Any], batch_id: str) -> list[str]:
     """The first five keys GX found twice, named for the steward."""
-    query = expectation["kwargs"]["unexpected_rows_query"].replace("{batch}", "{}")
+    from expectations.suites import unexpected_rows_sql
+
     with conn.cursor() as cur:
         cur.execute("select staging.typed_batch_table(%s)", (batch_id,))
         (table,) = cur.fetchone()  # the audit's: the batch is not merged yet
+        query = unexpected_rows_sql(expectation, sql.Identifier("meta", table))
         cur.execute(
-            sql.SQL(
-                "select distinct source_key from (" + query + ") as d order by 1 limit 5"
-            ).format(sql.Identifier("meta", table))
+            sql.SQL("select distinct source_key from ({}) as d order by 1 limit 5").format(query)
         )
         return [key for (key,) in cur.fetchall()]
 

@@ -41,7 +41,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from expectations import failing_rows
-from expectations.suites import load_suite
+from expectations.suites import load_suite, unexpected_rows_sql
 from hub.warehouse.typed_batches import type_batch
 
 # The hub writes batch ids as <source>-<timestamp>-<hex>. GX renders the batch filter into
@@ -224,12 +224,7 @@ def _collect_failures(
             continue
         reason = expectation["meta"]["reason"]
         if expectation["type"] == "unexpected_rows_expectation":
-            # the expectation's own query, over the batch as GX reads it ({batch})
-            parts = expectation["kwargs"]["unexpected_rows_query"].split("{batch}")
-            pieces: list[sql.Composable] = [sql.SQL(parts[0])]
-            for part in parts[1:]:
-                pieces += [typed_batch, sql.SQL(part)]
-            query = sql.Composed(pieces)
+            query = unexpected_rows_sql(expectation, typed_batch)  # its own query
         elif "row_condition" in expectation["kwargs"]:
             conditioned.append(check_no)
             continue

@@ -11,10 +11,9 @@ where …``); the runner takes the failing rows from GX's results (``expectation
 
 Row conditions are supported, but each distinct one is a domain of its own to GX: one more
 row count and one more aggregate, each a full scan of the batch. So a field that must parse
-when given is checked with ``expect_column_values_to_be_null`` on its ``*_unparsed`` column
-(the department's text where it does not parse; see the staging views), not with a
-``not_be_null`` under the row condition "text given": the same rows fail, with one scan
-instead of two per field.
+when given is checked with our ``expect_column_values_to_parse_into`` on its text
+(``expectations.custom``), not with a ``not_be_null`` under the row condition "text given":
+the same rows fail, counted in the one aggregate GX runs for all column checks.
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+from psycopg import sql
 
 SUITES_DIR = Path(__file__).with_name("suites")
 
@@ -50,3 +51,13 @@ def load_suite_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise KeyError(f"no expectation suite at {path}")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def unexpected_rows_sql(expectation: dict[str, Any], batch: sql.Composable) -> sql.Composed:
+    """An ``unexpected_rows_expectation``'s query over ``batch`` (the typed batch table), as
+    GX runs it: each ``{batch}`` replaced, nothing else in the text taken for a placeholder."""
+    parts = expectation["kwargs"]["unexpected_rows_query"].split("{batch}")
+    pieces: list[sql.Composable] = [sql.SQL(parts[0])]
+    for part in parts[1:]:
+        pieces += [batch, sql.SQL(part)]
+    return sql.Composed(pieces)

@@ -13,6 +13,7 @@ moves one of them; a rewrite that keeps the rows (VACUUM FULL) may at worst publ
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -57,6 +58,7 @@ def inputs_fingerprint(conn: Any) -> str:
     return digest.hexdigest()
 
 
+@functools.cache  # the code does not change under a running process
 def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for folder in CODE:
