@@ -38,7 +38,12 @@ from connectors.common.records import SourceUnavailable
 from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
-from hub.publishing import inputs_fingerprint, last_fingerprint, record_publish
+from hub.publishing import (
+    full_publish_reason,
+    inputs_fingerprint,
+    last_fingerprint,
+    record_publish,
+)
 from hub.sources import build_connector, department, departments, source_systems
 from hub.steps import StepClock
 from hub.warehouse.connection import (
@@ -349,7 +354,10 @@ def resolve_and_publish(
     """Link, derive stages and refresh the merged project record, in one transaction. The
     time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None).
     Skipped when nothing publishing reads changed since the last publish
-    (``hub.publishing``), unless ``force``; the result then says ``"unchanged": True``."""
+    (``hub.publishing``), unless ``force``; the result then says ``"unchanged": True``.
+    Otherwise only the records a change can relink, and the projects they touch, are
+    recomputed (``hub.resolve.scope``), unless ``force`` or ``full_publish_reason``."""
+    from hub.resolve.scope import mark_projects_to_publish, plan_scope
     from hub.resolve.store import resolve_projects
 
     url = warehouse_url(settings)
@@ -366,9 +374,14 @@ def resolve_and_publish(
                 # merged by other processes too (a DAG per department): before any join
                 core_tables = (f"core.{d.core_table}" for d in departments())
                 refresh_statistics_if_grown(conn, *core_tables)
+            with clock.step("changes") as step:
+                full = force or full_publish_reason(conn) is not None
+                scope = plan_scope(conn, full=full)
+                step.rows = scope.records_changed
             with clock.step("resolve") as step:
-                resolution = resolve_projects(conn)
-                step.rows = len(resolution.links)
+                resolution = resolve_projects(conn, scope)
+                step.rows = len(scope.records)
+                recomputed = mark_projects_to_publish(conn, scope)
             with clock.step("milestones"):
                 run_sql_file(conn, "core/refresh_milestones.sql")
                 refresh_statistics_if_grown(conn, "core.project_milestones")
@@ -383,8 +396,16 @@ def resolve_and_publish(
                 run_sql_file(conn, "core/record_project_history.sql")
             with clock.step("discrepancies"):
                 run_sql_file(conn, "core/refresh_discrepancies.sql")
+            (projects,) = conn.execute("select count(*) from core.projects").fetchone()
             # what the next sync will find, this publish's own writes included
-            record_publish(conn, inputs_fingerprint(conn), len(lifecycles))
+            record_publish(
+                conn,
+                inputs_fingerprint(conn),
+                projects,
+                full=scope.full,
+                changed=scope.records_changed,
+                recomputed=recomputed,
+            )
             conn.commit()
         with clock.step("core_audit"):
             if _core_changed_since_audit(settings, url):
@@ -392,10 +413,13 @@ def resolve_and_publish(
     finally:
         clock.save(url)
     return {
-        "projects": len(lifecycles),
+        "projects": projects,
         "new_projects": len(resolution.new_project_ids),
         "retired_projects": len(resolution.retired),
         "links": len(resolution.links),
+        "scope": "full" if scope.full else "incremental",
+        "records_changed": scope.records_changed,
+        "projects_recomputed": recomputed,
     }
 
 

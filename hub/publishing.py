@@ -1,4 +1,5 @@
-"""Whether there is anything to publish: a fingerprint of everything publishing reads.
+"""Whether there is anything to publish, and whether all of it: fingerprints of what
+publishing reads and runs.
 
 Publishing (``hub.pipeline.resolve_and_publish``) recomputes resolution, milestones, stages
 and ``core.projects`` from the departments' core tables, the hub's own tables (links, ids,
@@ -9,6 +10,11 @@ same, so a sync skips it: a sync that brought nothing new costs what its departm
 cost. The fingerprint of a core table is its row count and the sum of its rows' ``xmin``
 (the transaction that wrote each row): any insert, update or delete, by a merge or by hand,
 moves one of them; a rewrite that keeps the rows (VACUUM FULL) may at worst publish again.
+
+What changed is then told record by record (hub/resolve/scope.py). Only a change of the
+code, the warehouse SQL, the reference data, a steward decision or a hand edit of the hub's
+own tables (or `hub rebuild`) makes a publish recompute every project
+(``full_publish_reason``).
 """
 
 from __future__ import annotations
@@ -44,18 +50,32 @@ def inputs_fingerprint(conn: Any) -> str:
     digest = hashlib.sha256()
     tables = [department.core_table for department in departments()] + list(HUB_TABLES)
     for name in tables:
-        rows, written = conn.execute(
-            sql.SQL("select count(*), coalesce(sum(xmin::text::bigint), 0) from {}").format(
-                sql.Identifier("core", name)
-            )
-        ).fetchone()
-        digest.update(f"{name}:{rows}:{written};".encode())
+        digest.update(f"{name}:{_table_fingerprint(conn, name)};".encode())
+    digest.update(rules_fingerprint(conn).encode())
+    return digest.hexdigest()
+
+
+def _table_fingerprint(conn: Any, name: str) -> str:
+    rows, written = conn.execute(
+        sql.SQL("select count(*), coalesce(sum(xmin::text::bigint), 0) from {}").format(
+            sql.Identifier("core", name)
+        )
+    ).fetchone()
+    return f"{rows}:{written}"
+
+
+def rules_fingerprint(conn: Any) -> str:
+    """What publishing runs, as opposed to what it reads: the warehouse's SQL and reference
+    data, and the hub's resolution and lifecycle code. A change publishes everything."""
     (warehouse_sql,) = conn.execute(
         "select md5(coalesce(string_agg(name || '=' || checksum, ';' order by name), ''))"
         " from meta.schema_repeatables"
     ).fetchone()
-    digest.update(f"{warehouse_sql};{code_fingerprint()}".encode())
-    return digest.hexdigest()
+    return f"{warehouse_sql};{code_fingerprint()}"
+
+
+def hub_tables_fingerprint(conn: Any) -> str:
+    return ";".join(_table_fingerprint(conn, name) for name in HUB_TABLES)
 
 
 @functools.cache  # the code does not change under a running process
@@ -76,8 +96,38 @@ def last_fingerprint(conn: Any) -> str | None:
     return row[0] if row else None
 
 
-def record_publish(conn: Any, fingerprint: str, projects: int) -> None:
+def full_publish_reason(conn: Any) -> str | None:
+    """Why this publish must recompute every project, or None when it may recompute only
+    those a change since the last publish touched (hub.resolve.scope). Steward decisions
+    are few and may join or part any two records, and a hand edit of the hub's own tables
+    could be anywhere: either makes the publish full."""
+    last = conn.execute(
+        "select code_fingerprint, hub_tables_fingerprint from meta.publishes"
+        " order by publish_id desc limit 1"
+    ).fetchone()
+    if last is None or last[0] is None:
+        return "no earlier publish to build on"
+    if last[0] != rules_fingerprint(conn):
+        return "the code, the warehouse SQL or the reference data changed"
+    if last[1] != hub_tables_fingerprint(conn):
+        return "a steward decision or the hub's own tables changed since the last publish"
+    return None
+
+
+def record_publish(
+    conn: Any, fingerprint: str, projects: int, *, full: bool, changed: int, recomputed: int
+) -> None:
     conn.execute(
-        "insert into meta.publishes (inputs_fingerprint, projects) values (%s, %s)",
-        (fingerprint, projects),
+        "insert into meta.publishes (inputs_fingerprint, projects, code_fingerprint,"
+        " hub_tables_fingerprint, scope, records_changed, projects_recomputed)"
+        " values (%s, %s, %s, %s, %s, %s, %s)",
+        (
+            fingerprint,
+            projects,
+            rules_fingerprint(conn),
+            hub_tables_fingerprint(conn),
+            "full" if full else "incremental",
+            changed,
+            recomputed,
+        ),
     )

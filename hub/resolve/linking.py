@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class Linkage:
     clusters: list[Cluster]
     candidates: list[Candidate]
     stats: dict[str, int] = field(default_factory=dict)
+    name_blocks: dict[RecordKey, list[int]] = field(default_factory=dict)  # of its entity
 
 
 class _Clusters:
@@ -146,18 +148,8 @@ def candidate_pairs(
             usccs |= companies_of.get(investor, set())
         for uscc in usccs:
             by_uscc[uscc].append(e.index)
-        # Project names meet project names; company names meet company and investor names.
-        keys: dict[tuple[str, str], str] = {}
-        for kind, names in (
-            ("project", e.project_names),
-            ("company", (*e.company_names, *e.investor_names)),
-        ):
-            for key in names:
-                if key.block_key:  # pinyin meets pinyin, whatever the script written
-                    keys.setdefault((kind, key.block_key), key.latin)
-        for district in e.districts or {"?"}:
-            for (kind, block_key), text in keys.items():
-                by_name[(kind, district, block_key)].append((e.index, text))
+        for block, text in name_blocks(e).items():
+            by_name[block].append((e.index, text))
 
     pairs: set[tuple[int, int]] = set()
 
@@ -176,6 +168,33 @@ def candidate_pairs(
     for members in by_name.values():
         _name_block_pairs(members, entities, add)
     return pairs
+
+
+def name_blocks(e: Entity) -> dict[tuple[str, str, str], str]:
+    """The name blocks an entity is in, each with the text it is compared by there: project
+    names meet project names, company names meet company and investor names, within a
+    district (``?`` when it has none)."""
+    keys: dict[tuple[str, str], str] = {}
+    for kind, names in (
+        ("project", e.project_names),
+        ("company", (*e.company_names, *e.investor_names)),
+    ):
+        for key in names:
+            if key.block_key:  # pinyin meets pinyin, whatever the script written
+                keys.setdefault((kind, key.block_key), key.latin)
+    return {
+        (kind, district, block_key): text
+        for district in sorted(e.districts or {"?"})
+        for (kind, block_key), text in keys.items()
+    }
+
+
+def name_block_ids(e: Entity) -> list[int]:
+    """The entity's name blocks as stable 32-bit ids (CRC-32, signed for PostgreSQL's int):
+    what a publish keeps to find, next time, the records that shared a block with a changed
+    one. Two blocks with one id only make that search wider, never wrong."""
+    ids = {zlib.crc32("\x1f".join(block).encode()) for block in name_blocks(e)}
+    return sorted(i - (1 << 32) if i >= 1 << 31 else i for i in ids)
 
 
 def _name_block_pairs(members: list[tuple[int, str]], entities: Sequence[Entity], add) -> None:
@@ -262,6 +281,7 @@ def link_records(
         result,
         candidates,
         {"entities": len(entities), "pairs_scored": len(pairs), "pairs_kept": len(scored)},
+        {r.key: blocks for e in entities for blocks in [name_block_ids(e)] for r in e.records},
     )
 
 

@@ -9,37 +9,27 @@ import time
 import psycopg
 
 from hub.resolve.ids import Resolution, assign_project_ids
-from hub.resolve.linking import Candidate, StewardDecision, link_records
-from hub.resolve.records import MatchRecord, RecordKey
+from hub.resolve.linking import Candidate, link_records
+from hub.resolve.records import RecordKey
+from hub.resolve.scope import PublishScope, plan_scope
 from hub.warehouse.connection import fetch_dicts, run_sql_file, sql_statement
 
 log = logging.getLogger(__name__)
 
 
-def load_match_records(conn: psycopg.Connection) -> list[MatchRecord]:
-    with conn.cursor() as cur:
-        cur.execute(sql_statement("core/resolution_inputs.sql"))
-        return [MatchRecord(*row) for row in cur]
-
-
-def load_decisions(conn: psycopg.Connection) -> list[StewardDecision]:
-    with conn.cursor() as cur:
-        cur.execute(sql_statement("core/steward_decisions.sql"))
-        return [StewardDecision((s, k), (ts, tk), accept) for s, k, ts, tk, accept in cur]
-
-
-def resolve_projects(conn: psycopg.Connection) -> Resolution:
-    """Link every current source record to a hub project and refresh the review candidates
-    (in the caller's transaction)."""
+def resolve_projects(conn: psycopg.Connection, scope: PublishScope | None = None) -> Resolution:
+    """Link the records in ``scope`` (``hub.resolve.scope.plan_scope``; every record if None)
+    to hub projects and refresh their review candidates, in the caller's transaction.
+    meta.published_records then holds what this publish saw."""
     marks = [time.perf_counter()]
-    records = load_match_records(conn)
-    decisions = load_decisions(conn)
+    scope = scope if scope is not None else plan_scope(conn, full=True)
+    records = scope.records
     marks.append(time.perf_counter())
-    linkage = link_records(records, decisions)
+    linkage = link_records(records, scope.decisions)
     marks.append(time.perf_counter())
     existing: dict[RecordKey, int] = {
         (row["source_system"], row["source_key"]): row["hub_project_id"]
-        for row in fetch_dicts(conn, "core/current_links.sql")
+        for row in fetch_dicts(conn, "core/scope_links.sql")
     }
     redirects = {
         row["hub_project_id"]: row["retired_into"]
@@ -71,6 +61,7 @@ def resolve_projects(conn: psycopg.Connection) -> Resolution:
     for retired, survivor in sorted(resolution.retired.items()):
         run_sql_file(conn, "core/retire_project.sql", {"retired": retired, "survivor": survivor})
     _store_candidates(conn, linkage.candidates, resolution)
+    _save_published_records(conn, linkage.name_blocks)
     # What publishing joins next was just rewritten: plans must not go by stale row counts.
     run_sql_file(conn, "core/analyze_resolution.sql")
     marks.append(time.perf_counter())
@@ -78,14 +69,27 @@ def resolve_projects(conn: psycopg.Connection) -> Resolution:
     spans = zip(steps, marks[:-1], marks[1:], strict=True)
     resolution.seconds = {step: round(end - start, 2) for step, start, end in spans}
     log.info(
-        "resolved %d records into %d projects (%s s; %s, %d review candidates)",
+        "resolved %d of the records (%s; %d changed since the last publish) into %d projects"
+        " (%s s; %s, %d review candidates)",
         len(records),
+        "all" if scope.full else f"incremental, {scope.rounds} rounds",
+        scope.records_changed,
         len({link.hub_project_id for link in resolution.links.values()}),
         resolution.seconds,
         linkage.stats,
         len(linkage.candidates),
     )
     return resolution
+
+
+def _save_published_records(
+    conn: psycopg.Connection, name_blocks: dict[RecordKey, list[int]]
+) -> None:
+    run_sql_file(conn, "core/create_record_name_blocks.sql")
+    with conn.cursor() as cur, cur.copy(sql_statement("core/copy_record_name_blocks.sql")) as copy:
+        for (source_system, source_key), blocks in name_blocks.items():
+            copy.write_row((source_system, source_key, blocks))
+    run_sql_file(conn, "core/save_published_records.sql")
 
 
 def _store_candidates(

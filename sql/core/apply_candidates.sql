@@ -1,10 +1,13 @@
--- Make the open review candidates equal to this run's, keeping every decided one.
+-- Make the open review candidates of the records in scope (scope_records: a candidate's
+-- two records are always in scope together) equal to this run's, keeping every decided one.
 -- An open candidate this run no longer raises is 'superseded' (the records changed, or it
 -- was linked or separated with confidence); one raised again is reopened. A decided
 -- candidate (accepted, rejected) is never touched: the decision stands.
 update core.match_candidates as m
 set status = 'superseded'
+from scope_records as s
 where m.status = 'open'
+  and s.source_system = m.source_system and s.source_key = m.source_key
   and not exists (
       select 1 from resolved_candidates as r
       where (r.source_system, r.source_key, r.hub_project_id)

@@ -1,7 +1,10 @@
--- Make core.project_links equal to resolved_links, touching only what changed.
--- Grain: one link per current source record. linked_at moves only when the link changes.
+-- Make the links of the records in scope (scope_records) equal to resolved_links, touching
+-- only what changed. Grain: one link per current source record. linked_at moves only when
+-- the link changes. Links outside the scope are not resolution's to change this time.
 delete from core.project_links as l
-where not exists (
+using scope_records as s
+where s.source_system = l.source_system and s.source_key = l.source_key
+  and not exists (
     select 1 from resolved_links as r
     where r.source_system = l.source_system and r.source_key = l.source_key
 );

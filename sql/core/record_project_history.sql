@@ -1,6 +1,7 @@
 -- Keep core.projects_history in step with core.projects: every published version of a row,
 -- valid from the publish that wrote it until the publish that replaced or removed it.
--- Runs right after core/refresh_projects.sql, in the same transaction. Params: none.
+-- Runs right after core/refresh_projects.sql, in the same transaction, for the projects it
+-- recomputed (publish_scope): no other row of core.projects changed. Params: none.
 -- Time is the transaction's (now()), so one publish is one instant for every project.
 -- A version is the whole row (provenance and updated_at included); a re-run with nothing
 -- changed finds every open version equal to its row and writes nothing.
@@ -8,7 +9,9 @@
 -- A version written earlier in this same transaction was never visible: replace it, do not
 -- close it at the instant it opened.
 delete from core.projects_history as h
-where h.valid_to is null
+using publish_scope as ps
+where ps.hub_project_id = h.hub_project_id
+  and h.valid_to is null
   and h.valid_from = now()
   and not exists (
       select 1 from core.projects as p
@@ -19,7 +22,9 @@ where h.valid_to is null
 -- Close the open version of every project whose row changed or left core.projects.
 update core.projects_history as h
 set valid_to = now()
-where h.valid_to is null
+from publish_scope as ps
+where ps.hub_project_id = h.hub_project_id
+  and h.valid_to is null
   and not exists (
       select 1 from core.projects as p
       where p.hub_project_id = h.hub_project_id
@@ -46,6 +51,7 @@ select
     p.latest_stats_period, p.land_area_mu, p.land_quota_mu, p.sources, p.needs_review,
     p.updated_at, p.provenance, now()
 from core.projects as p
+join publish_scope as ps on ps.hub_project_id = p.hub_project_id
 where not exists (
     select 1 from core.projects_history as h
     where h.hub_project_id = p.hub_project_id and h.valid_to is null

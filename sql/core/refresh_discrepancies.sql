@@ -1,4 +1,5 @@
--- Rebuild core.discrepancies: one row per open inconsistency between departments.
+-- Rebuild core.discrepancies of the projects in publish_scope (hub/resolve/scope.py): one row
+-- per open inconsistency between departments.
 -- Grain: one row per (hub project, kind). Needs temp table project_lifecycle. Params: none.
 -- Kinds: planned_investment_mismatch (> 20% apart), commerce_stage_behind,
 -- terminated_with_later_evidence, district_mismatch. detected_at is kept while the
@@ -9,6 +10,7 @@ with
 
 links as (
     select l.* from core.project_links as l
+    join publish_scope as ps on ps.hub_project_id = l.hub_project_id
     join core.projects as p on p.hub_project_id = l.hub_project_id
 ),
 
@@ -111,7 +113,9 @@ from (
 order by hub_project_id, kind, detail;
 
 delete from core.discrepancies as d
-where not exists (
+using publish_scope as ps
+where ps.hub_project_id = d.hub_project_id
+  and not exists (
     select 1 from discrepancy_rows as r where r.hub_project_id = d.hub_project_id and r.kind = d.kind
 );
 

@@ -1,4 +1,5 @@
--- Rebuild core.projects: one row per live hub project, attributes chosen across departments.
+-- Rebuild core.projects for the projects in publish_scope (hub/resolve/scope.py): one row per
+-- live hub project, attributes chosen across departments.
 -- Grain: one row per hub project with at least one link and a lifecycle stage.
 -- Needs temp table project_lifecycle (filled from hub.lifecycle). Params: none.
 -- Survivorship: the authority for each attribute first (contract: warehouse.md):
@@ -21,6 +22,7 @@ with
 
 links as (
     select l.* from core.project_links as l
+    join publish_scope as ps on ps.hub_project_id = l.hub_project_id
     join core.hub_projects as h on h.hub_project_id = l.hub_project_id and h.retired_at is null
 ),
 
@@ -80,6 +82,7 @@ lifecycle_evidence as (
         m.hub_project_id, m.milestone, m.occurred_on,
         jsonb_build_object('source_system', m.source_system, 'source_key', m.source_key) as rec
     from core.project_milestones as m
+    join publish_scope as ps on ps.hub_project_id = m.hub_project_id
     order by
         m.hub_project_id, m.milestone, m.occurred_on nulls last,
         array_position(array['commerce', 'approval', 'land', 'stats'], m.source_system),
@@ -237,7 +240,9 @@ cross join lateral (
 ) as chosen;
 
 delete from core.projects as p
-where not exists (select 1 from project_rows as r where r.hub_project_id = p.hub_project_id);
+using publish_scope as ps
+where ps.hub_project_id = p.hub_project_id
+  and not exists (select 1 from project_rows as r where r.hub_project_id = p.hub_project_id);
 
 insert into core.projects as p (
     hub_project_id, project_code, project_name, investor_name, investor_uscc, company_name,

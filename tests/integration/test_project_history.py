@@ -267,7 +267,7 @@ def warehouse(fresh_warehouse_url, tmp_path, monkeypatch) -> Warehouse:
     # The links are given: resolution would only re-derive them from the records.
     monkeypatch.setattr(
         "hub.resolve.store.resolve_projects",
-        lambda conn: types.SimpleNamespace(new_project_ids=[], retired=[], links=[]),
+        lambda conn, scope: types.SimpleNamespace(new_project_ids=[], retired=[], links=[]),
     )
     monkeypatch.setattr("hub.pipeline._check_core_and_build_docs", lambda settings, url: None)
     _given(fresh_warehouse_url)
@@ -429,6 +429,11 @@ def test_signing_indicators_as_of_is_the_same_definition_as_the_view(fresh_wareh
     with connect(fresh_warehouse_url, autocommit=True) as conn:
         _insert_projects(conn, GIVEN_PROJECTS)
         with conn.transaction():
+            # what a publish recomputed: here, every project
+            conn.execute(
+                "create temporary table publish_scope on commit drop as"
+                " select hub_project_id from core.projects"
+            )
             run_sql_file(conn, "core/record_project_history.sql")
         with conn.cursor(row_factory=dict_row) as cur:
             view = cur.execute("select * from shared.signing_indicators").fetchall()

@@ -17,6 +17,7 @@ INGEST_STEPS = ["land", "audit", "batch_checks", "merge"]
 PUBLISH_STEPS = [
     "inputs",
     "statistics",
+    "changes",
     "resolve",
     "milestones",
     "lifecycle",

@@ -1,0 +1,110 @@
+"""Which records one publish must relink, and which projects it must recompute.
+
+Resolution compares only entities that share a block (``linking.candidate_pairs``), and a
+project's row depends only on its own records. So records that share nothing with any
+changed record — no code, company, investor, name block, project or steward decision, now
+or at the last publish — link exactly as they did, and their projects stay as published.
+An incremental publish relinks the closure of the changed records under "shares
+something" (to a fixpoint, in SQL over indexed temporary tables) and recomputes the
+projects those records and the changed ones are linked to, before and after. Within that
+closure it runs the very same resolution as a full publish: same blocks, same pairs, same
+order, so it decides the same (tests/e2e/test_incremental_publish.py proves the result equal
+to a full publish). The name blocks of each record's entity are kept from publish to
+publish in meta.published_records; codes, companies and investors are read from the records.
+
+A full publish (the first, `hub rebuild`, after the code, the warehouse SQL, the reference
+data or a steward decision changed) puts everything in scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from hub.resolve.entities import build_entities
+from hub.resolve.linking import StewardDecision, name_block_ids
+from hub.resolve.records import MatchRecord
+from hub.warehouse.connection import run_sql_file, sql_statement
+
+# A fixpoint that needs more rounds than this is a chain through most of the city: the
+# full publish is then as cheap, and it is what runs.
+MAX_ROUNDS = 50
+
+
+@dataclass
+class PublishScope:
+    full: bool
+    records_changed: int  # since the last publish: new, gone, or any of their rows
+    records: list[MatchRecord]  # the current records resolution relinks
+    decisions: list[StewardDecision]  # all of them: few, and read by every resolution
+    rounds: int = 0
+
+
+def load_decisions(conn: psycopg.Connection) -> list[StewardDecision]:
+    with conn.cursor() as cur:
+        cur.execute(sql_statement("core/steward_decisions.sql"))
+        return [StewardDecision((s, k), (ts, tk), accept) for s, k, ts, tk, accept in cur]
+
+
+def plan_scope(conn: psycopg.Connection, *, full: bool) -> PublishScope:
+    """Fill the scope's temporary tables (core/create_publish_scope.sql) in the caller's
+    transaction and read the records in scope."""
+    decisions = load_decisions(conn)
+    run_sql_file(conn, "core/create_publish_inputs.sql")
+    run_sql_file(conn, "core/create_publish_scope.sql")
+    (changed,) = conn.execute("select count(*) from changed_records").fetchone()
+    with conn.cursor() as cur, cur.copy(sql_statement("core/copy_steward_pairs.sql")) as copy:
+        for decision in decisions:
+            copy.write_row((*decision.record, *decision.target))
+    if full:
+        run_sql_file(conn, "core/scope_everything.sql")
+        return PublishScope(True, changed, load_scope_records(conn), decisions)
+    run_sql_file(conn, "core/scope_changed_inputs.sql")
+    records, rounds = _widen_to_fixpoint(conn)
+    if records is None:
+        run_sql_file(conn, "core/scope_everything.sql")
+        return PublishScope(True, changed, load_scope_records(conn), decisions, rounds)
+    run_sql_file(conn, "core/scope_projects.sql")  # the projects records may leave
+    return PublishScope(False, changed, records, decisions, rounds)
+
+
+def mark_projects_to_publish(conn: psycopg.Connection, scope: PublishScope) -> int:
+    """After resolution: publish_scope gets the projects the records in scope (and the
+    changed ones) are linked to now, or every project if the publish is full. Returns
+    how many projects are in it."""
+    run_sql_file(conn, "core/scope_all_projects.sql" if scope.full else "core/scope_projects.sql")
+    conn.execute("analyze publish_scope")  # a temporary table has no statistics until then
+    (projects,) = conn.execute("select count(*) from publish_scope").fetchone()
+    return projects
+
+
+def _widen_to_fixpoint(conn: psycopg.Connection) -> tuple[list[MatchRecord] | None, int]:
+    """Grow scope_records until nothing more shares anything with it. The SQL rounds follow
+    what was published and what the records say; then the entities of the scope are built
+    and any name block they are in now that no round has followed yet starts more rounds.
+    None when it did not settle within MAX_ROUNDS."""
+    round_ = 0
+    while round_ < MAX_ROUNDS:
+        run_sql_file(conn, "core/scope_attributes.sql", {"round": round_})
+        added = run_sql_file(conn, "core/scope_widen.sql", {"round": round_}).rowcount
+        round_ += 1
+        if added:
+            continue
+        records = load_scope_records(conn)
+        blocks = sorted({b for e in build_entities(records) for b in name_block_ids(e)})
+        fresh = conn.execute(
+            "insert into scope_attributes (kind, value, round)"
+            " select 'block', block::text, %s from unnest(%s::int[]) as block"
+            " on conflict (kind, value) do nothing",
+            (round_, blocks),
+        ).rowcount
+        if not fresh:
+            return records, round_
+    return None, round_
+
+
+def load_scope_records(conn: psycopg.Connection) -> list[MatchRecord]:
+    with conn.cursor() as cur:
+        cur.execute(sql_statement("core/scope_match_records.sql"))
+        return [MatchRecord(*row) for row in cur]
