@@ -4,6 +4,21 @@ A version already landed — by an earlier sync, a retry, or a page read twice �
 the raw tables are unique on (source_key, content_hash). The connector's state is written
 only together with the records it covers, at a Checkpoint.
 
+When landing commits (the cadence):
+
+- Only at a Checkpoint, and not at every one (connectors yield one per source page): about
+  every ``commit_every_records`` records or ``commit_every_seconds`` seconds, or when the
+  transaction's savepoints are spent (below). The commit saves the state of that Checkpoint,
+  the latest seen, so the saved state is always that of a Checkpoint whose records are all
+  committed; records after it are committed only with a later Checkpoint or at the end of the
+  stream (which commits, as it always did). A crash or an error loses the open transaction,
+  every record since the last commit: the next sync reads them again from the saved state.
+- A Checkpoint left uncommitted takes a savepoint instead, the mark, if anything was written
+  since the previous one. DiscardSinceCheckpoint rolls back to the mark — exactly the records
+  and incidents since the connector's last Checkpoint, not those since the last commit — or,
+  with no mark in the transaction, rolls the transaction back. A Checkpoint still ends the
+  segment (no savepoint can be taken inside a COPY).
+
 How records travel (the fast path first, because it is the common case):
 
 - Records are streamed by COPY straight into the raw table while the connector yields them,
@@ -11,19 +26,21 @@ How records travel (the fast path first, because it is the common case):
   Incident, or a change of entity). PostgreSQL stores the rows while Python serialises the
   next ones, and no row is written twice. A version repeated within a segment is sent once
   (the first occurrence lands, as it always did). A segment runs under a savepoint, except
-  the first of a transaction, which has nothing before it to protect.
+  the first since the mark (or the start of the transaction), which has nothing before it to
+  protect.
 - If the COPY meets a version that is already in raw, the unique index stops it. The segment
-  is rolled back (to its savepoint, or the whole transaction when it was the first); the
-  line PostgreSQL names is dropped (that version is landed: skipping it is what ``on
-  conflict do nothing`` does) and the segment is sent again, at most ``_DIRECT_RETRIES``
-  times. After that — or when the line cannot be told, or it is the first — the segment is
-  landed the careful way: COPY into a temporary table, then ``insert … on conflict do
-  nothing`` into raw (sql/warehouse/move_buffer_to_raw.sql). So is the rest of that
-  transaction, and so are the next segments until one of them turns out to be all new: a
-  sync that re-reads landed data (a full resync, a replayed page) re-reads more of it.
-  Savepoints beyond the 32nd of one transaction are not taken either: the careful way
-  again (more would overflow PostgreSQL's per-backend subtransaction cache and slow every
-  other session's snapshots).
+  is rolled back (to its savepoint, or to the mark or the transaction's start when it was the
+  first since them); the line PostgreSQL names is dropped (that version is landed: skipping
+  it is what ``on conflict do nothing`` does) and the segment is sent again, at most
+  ``_DIRECT_RETRIES`` times. After that — or when the line cannot be told, or it is the
+  first — the segment is landed the careful way: COPY into a temporary table, then ``insert
+  … on conflict do nothing`` into raw (sql/warehouse/move_buffer_to_raw.sql). So is the rest
+  of that transaction up to the next mark, and so are the next segments until one of them
+  turns out to be all new: a sync that re-reads landed data (a full resync, a replayed page)
+  re-reads more of it.
+  Savepoints beyond the 32nd of one transaction (segments' and marks' together) are not
+  taken either: the careful way again, or a commit at a Checkpoint (more would overflow
+  PostgreSQL's per-backend subtransaction cache and slow every other session's snapshots).
 
 Memory stays flat in the size of the source: only the open segment is held (to resend it).
 """
@@ -33,7 +50,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from json import encoder as _json_encoder
@@ -80,10 +98,17 @@ _C_CANONICAL = (
 )
 _EMPTY_OBJECT = "{}"  # canonical_json({}): most records have no context or provenance
 
-_MAX_SAVEPOINTS = 32  # per transaction (PostgreSQL's subtransaction cache holds 64)
+# per transaction, marks included (PostgreSQL's subtransaction cache holds 64)
+_MAX_SAVEPOINTS = 32
 _DIRECT_RETRIES = 2  # resends of a segment after a conflict, before the careful path
 _SEND_BYTES = 65536  # COPY data is handed to the connection in blocks of about this size
 _COPY_LINE = re.compile(r"\bline (\d+)")  # in the CONTEXT of an error during COPY
+# The mark: a savepoint of its own rather than a psycopg transaction block, because it must
+# outlive the segments' blocks, end with a plain commit or rollback, and stay established when
+# rolled back to (a period restarted twice discards twice). Taken again at each mark, it
+# shadows the previous one (PostgreSQL keeps both, rolls back to the newest).
+_MARK = sql.SQL("savepoint landing_checkpoint")
+_BACK_TO_MARK = sql.SQL("rollback to savepoint landing_checkpoint")
 
 
 def canonical_json(value: Any) -> str:
@@ -166,6 +191,7 @@ class LandResult:
     records_new: int = 0
     records_made_storable: int = 0  # held what PostgreSQL or no field could: rejected later
     checkpoints: int = 0
+    commits: int = 0  # the one at the end of the stream included
     discarded: int = 0
     incidents: list[Incident] = field(default_factory=list)
     entities: set[str] = field(default_factory=set)
@@ -183,6 +209,7 @@ class _Segment:
     """
 
     __slots__ = (
+        "at_mark",
         "copy",
         "entity",
         "exits",
@@ -190,7 +217,6 @@ class _Segment:
         "unsent",
         "unsent_chars",
         "versions",
-        "whole_transaction",
     )
 
     def __init__(self, entity: str) -> None:
@@ -201,7 +227,7 @@ class _Segment:
         self.exits: ExitStack | None = None
         self.unsent: list[str] = []
         self.unsent_chars = 0
-        self.whole_transaction = False  # a direct COPY without savepoint (see _start_copy)
+        self.at_mark = False  # a direct COPY without savepoint (see _start_copy)
 
 
 class _Lander:
@@ -220,9 +246,13 @@ class _Lander:
     def _transaction_ended(self) -> None:
         self.landed = 0  # versions new in raw in the open transaction
         self.prefix: str | None = None  # batch_id and now() of the open transaction, once asked
-        self.savepoints = 0
-        self.direct = True  # False once a segment of this transaction went the careful way
-        self.wrote = False  # whether the open transaction holds anything a rollback would lose
+        self.savepoints = 0  # taken in the open transaction, marks included
+        self.direct = True  # False once a segment since the mark went the careful way
+        # whether anything since the mark (or the transaction's start, without one) would be
+        # lost by rolling back to it
+        self.wrote = False
+        self.marked = False  # whether the open transaction holds a mark
+        self.landed_at_mark = 0  # self.landed when the mark was taken
 
     # ------------------------------------------------------------------ records in
 
@@ -271,8 +301,9 @@ class _Lander:
     def _start_copy(self, segment: _Segment) -> None:
         """Open a direct COPY into raw, if this transaction may.
 
-        Under a savepoint, unless the transaction holds nothing yet: then a conflict rolls
-        the whole transaction back, which loses nothing and spares two round trips.
+        Under a savepoint, unless nothing was written since the mark (or the transaction's
+        start): then a conflict rolls back to it, which loses nothing and spares two round
+        trips — and, after a mark, a subtransaction of the transaction's few.
         """
         if self.rereading or not self.direct:
             return
@@ -282,10 +313,10 @@ class _Lander:
             now = run_sql_file(self.conn, "warehouse/transaction_now.sql").fetchone()[0]
             # isoformat: exact to the microsecond, with a numeric offset
             self.prefix = f"{_copy_text(self.batch_id)}\t{now.isoformat()}\t"
-        segment.whole_transaction = not self.wrote
+        segment.at_mark = not self.wrote
         exits = ExitStack()
         try:
-            if not segment.whole_transaction:
+            if not segment.at_mark:
                 # the transaction is open (the select began it): this is a savepoint
                 exits.enter_context(self.conn.transaction())
                 self.savepoints += 1
@@ -329,9 +360,8 @@ class _Lander:
             except psycopg.errors.UniqueViolation as error:
                 # the stack has unwound: the savepoint is rolled back, nothing of it landed
                 segment.exits = segment.copy = None
-                if segment.whole_transaction:  # no savepoint: the transaction held only this
-                    self.conn.rollback()
-                    self.prefix = None  # the next transaction has its own now()
+                if segment.at_mark:  # no savepoint: nothing since the mark but this
+                    self._back_to_mark()
                 line = _conflicting_line(error, len(segment.lines))
                 if line is None or line == 1 or retries >= _DIRECT_RETRIES:
                     # known versions from the start, or again and again: a re-read
@@ -396,9 +426,56 @@ class _Lander:
 
     # ------------------------------------------------------------------ transaction
 
-    def commit(self) -> int:
-        """Land the open segment and commit; return how many versions the transaction added."""
+    def mark(self) -> bool:
+        """Take the mark at a Checkpoint that is not committed; False when none can be taken.
+
+        The savepoint a DiscardSinceCheckpoint rolls back to. Nothing written since the last
+        mark (or the transaction's start): that one stands for this Checkpoint too.
+        """
         self.close()
+        if not self.wrote:
+            return True
+        if self.savepoints >= _MAX_SAVEPOINTS:
+            return False  # the Checkpoint must be committed instead
+        self.conn.execute(_MARK, prepare=False)
+        self.savepoints += 1
+        self.marked = True
+        self.landed_at_mark = self.landed
+        self.wrote = False
+        # the next segment needs no savepoint: a direct attempt is as cheap as it was when
+        # every Checkpoint began a transaction
+        self.direct = True
+        return True
+
+    def _back_to_mark(self) -> None:
+        """Roll back everything since the mark, or the transaction when it holds none."""
+        if not self.marked:
+            self.conn.rollback()
+            self._transaction_ended()  # the next transaction has its own now()
+            return
+        self.conn.execute(_BACK_TO_MARK, prepare=False)  # the mark stays, for the next time
+        self.landed = self.landed_at_mark
+        self.wrote = False
+        self.direct = True
+
+    def discard(self) -> None:
+        """Void what came since the stream's last Checkpoint (DiscardSinceCheckpoint)."""
+        if not self.marked:
+            self.rollback()
+            return
+        self.abandon()  # on an error, land_stream rolls the transaction back
+        self._back_to_mark()
+
+    def commit(self, state: dict[str, Any] | None) -> int:
+        """Land the open segment, save ``state`` if given and commit; return how many versions
+        the transaction added."""
+        self.close()
+        if state is not None:
+            run_sql_file(
+                self.conn,
+                "warehouse/save_source_state.sql",
+                {"source_system": self.source_system, "state": Jsonb(state)},
+            )
         self.conn.commit()
         landed = self.landed
         self._transaction_ended()
@@ -428,17 +505,35 @@ def land_stream(
     items: Iterable[StreamItem],
     *,
     flush_every: int = 10_000,
+    commit_every_records: int = 50_000,
+    commit_every_seconds: float = 0.5,
+    clock: Callable[[], float] = time.monotonic,
 ) -> LandResult:
-    """Land every record of ``items``; commit at each Checkpoint with its state.
+    """Land every record of ``items``; commit at a Checkpoint, with its state, once
+    ``commit_every_records`` records were received or ``commit_every_seconds`` went by
+    (``clock``) since the last commit, and at the end of the stream.
 
-    On an exception the open transaction is rolled back — records since the last checkpoint
-    are not landed and the state is not advanced — and the exception propagates.
+    Connectors checkpoint every source page, far more often than a commit pays for itself; a
+    Checkpoint left uncommitted costs a savepoint instead (see the module docstring). A commit
+    with its state upsert and the next transaction's ``now()`` costs a millisecond or two, so
+    half a second between commits already spares nearly all of it, while each longer wait is
+    more landing a crash throws away for the next sync to redo, and rows other sessions (and
+    an operator watching a sync) wait longer to see. The clock is what usually decides;
+    50,000 records, one to two seconds at the 30,000–60,000 records a second BENCHMARKS.md
+    measured, bounds a transaction when landing runs faster or the clock stands still. 0 for
+    either commits at every Checkpoint, as landing did before.
+
+    On an exception the open transaction is rolled back — records since the last commit are
+    not landed and the state is not advanced past it — and the exception propagates.
     """
     result = LandResult()
     lander = _Lander(conn, source_system, batch_id)
     buffered = 0  # records since the last flush point (what a discard reports)
+    received = 0  # records since the last commit
+    pending: dict[str, Any] | None = None  # the state of the latest Checkpoint not committed
     run_sql_file(conn, "warehouse/create_landing_buffer.sql")
     conn.commit()  # the temp table must survive a DiscardSinceCheckpoint rollback
+    committed_at = clock()
     try:
         for item in items:
             if isinstance(item, SourceRecord):
@@ -447,22 +542,29 @@ def land_stream(
                 result.records_received += 1
                 result.entities.add(item.entity)
                 buffered += 1
+                received += 1
                 if buffered >= flush_every:
                     lander.close()
                     buffered = 0
             elif isinstance(item, Checkpoint):
                 lander.close()
                 buffered = 0
-                run_sql_file(
-                    conn,
-                    "warehouse/save_source_state.sql",
-                    {"source_system": source_system, "state": Jsonb(item.state)},
-                )
-                result.records_new += lander.commit()
                 result.checkpoints += 1
-                result.state = item.state
+                due = (
+                    received >= commit_every_records
+                    or clock() - committed_at >= commit_every_seconds
+                )
+                if due or not lander.mark():
+                    result.records_new += lander.commit(item.state)
+                    result.commits += 1
+                    result.state = item.state
+                    pending = None
+                    received = 0
+                    committed_at = clock()
+                else:
+                    pending = item.state
             elif isinstance(item, DiscardSinceCheckpoint):
-                lander.rollback()
+                lander.discard()
                 result.discarded += buffered
                 buffered = 0
             elif isinstance(item, Incident):
@@ -470,7 +572,10 @@ def land_stream(
                 lander.record_incident(source_system, batch_id, item)
             else:  # pragma: no cover - a connector bug, not bad data
                 raise TypeError(f"connector yielded {type(item).__name__}")
-        result.records_new += lander.commit()
+        result.records_new += lander.commit(pending)
+        result.commits += 1
+        if pending is not None:
+            result.state = pending
     except BaseException:
         lander.rollback()
         raise
