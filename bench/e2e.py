@@ -69,7 +69,8 @@ def plain_copy(url: str, scenario) -> float:
 
 
 def hub_sync(env: dict[str, str]) -> tuple[float, float]:
-    """``hub sync`` in a child process: (seconds, its peak RSS in MiB, sampled every 20 ms)."""
+    """``hub sync`` in a child process: (seconds, the peak RSS in MiB of it and the worker
+    processes it starts, summed, sampled every 20 ms)."""
     import psutil
 
     with tempfile.TemporaryFile(mode="w+") as stderr:
@@ -85,15 +86,35 @@ def hub_sync(env: dict[str, str]) -> tuple[float, float]:
         peak = 0
         while child.poll() is None:
             try:
-                peak = max(peak, watched.memory_info().rss)
+                tree = [watched, *watched.children(recursive=True)]
             except psutil.NoSuchProcess:
                 break
+            resident = 0
+            for process in tree:
+                try:
+                    resident += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue  # a worker that just finished
+            peak = max(peak, resident)
             time.sleep(0.02)
         seconds = time.perf_counter() - started
         if child.wait() != 0:
             stderr.seek(0)
             raise RuntimeError(f"hub sync exited {child.returncode}: {stderr.read()[-2000:]}")
     return seconds, peak / 2**20
+
+
+def last_publish(url: str) -> dict[str, Any]:
+    """Whether the sync's publish was full or incremental, and what it recomputed."""
+    from hub.warehouse.connection import connect
+
+    with connect(url) as conn:
+        row = conn.execute(
+            "select publish_id, scope, records_changed, projects_recomputed, projects"
+            " from meta.publishes order by publish_id desc limit 1"
+        ).fetchone()
+    keys = ("publish_id", "scope", "records_changed", "projects_recomputed", "projects")
+    return dict(zip(keys, row, strict=True)) if row else {}
 
 
 def latest_steps(url: str) -> list[dict[str, Any]]:
@@ -186,6 +207,7 @@ def run_size(admin: str, records: int, seed: int) -> dict[str, Any]:
                         for step in latest_steps(url)
                     ],
                 }
+                result[phase]["publish"] = last_publish(url)
                 if phase == "one_percent_commerce":
                     shown, checked = changed_amounts_published(url, changed)
                     result[phase].update(changed=len(changed), shown=shown, checked=checked)
@@ -201,6 +223,12 @@ def run_size(admin: str, records: int, seed: int) -> dict[str, Any]:
     return result
 
 
+def _recomputed(publish: dict[str, Any]) -> str:
+    if not publish:
+        return "–"
+    return f"{publish['projects_recomputed']:,} of {publish['projects']:,} ({publish['scope']})"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -212,8 +240,8 @@ def _plain(value: Any) -> Any:
 def markdown(results: dict[str, Any]) -> str:
     lines = [
         "| records | plain COPY | full sync | rate vs COPY | nothing changed | 1 % commerce "
-        "| peak RSS (full) | changed amounts in shared |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| peak RSS (full) | changed amounts in shared | projects recomputed (1 %) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in results["sizes"].values():
         r = size["ratios"]
@@ -223,7 +251,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {size['full']['seconds']:.1f} s | **{r['full_vs_plain_copy_rate']:.1%}** "
             f"| {idle['seconds']:.1f} s (**{r['nothing_changed_vs_full']:.0%}**) "
             f"| {one['seconds']:.1f} s (**{r['one_percent_vs_full']:.0%}**) "
-            f"| {size['full']['peak_rss_mib']:.0f} MiB | {one['shown']}/{one['checked']} |"
+            f"| {size['full']['peak_rss_mib']:.0f} MiB | {one['shown']}/{one['checked']} "
+            f"| {_recomputed(one.get('publish', {}))} |"
         )
     for size in results["sizes"].values():
         lines += ["", f"Steps, {size['records']:,} records (s):", ""]
