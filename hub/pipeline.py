@@ -43,6 +43,7 @@ from hub.publishing import (
     inputs_fingerprint,
     last_fingerprint,
     record_publish,
+    snapshot_xmin,
 )
 from hub.sources import build_connector, department, departments, source_systems
 from hub.steps import StepClock
@@ -365,6 +366,7 @@ def resolve_and_publish(
     try:
         with connect(url) as conn, warehouse_lock(conn, "publish"):
             with clock.step("inputs"):
+                horizon = snapshot_xmin(conn)  # before anything is read
                 unchanged = not force and inputs_fingerprint(conn) == last_fingerprint(conn)
             if unchanged:
                 conn.rollback()
@@ -405,6 +407,7 @@ def resolve_and_publish(
                 full=scope.full,
                 changed=scope.records_changed,
                 recomputed=recomputed,
+                horizon=horizon,
             )
             conn.commit()
         with clock.step("core_audit"):

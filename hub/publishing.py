@@ -114,13 +114,30 @@ def full_publish_reason(conn: Any) -> str | None:
     return None
 
 
+def snapshot_xmin(conn: Any) -> int:
+    """The oldest transaction the caller's snapshot cannot see (as xid8): taken before a
+    publish reads anything, so the next publish reads every core row written from it on
+    as possibly changed (``hub.resolve.scope.change_horizon``)."""
+    (xmin,) = conn.execute(
+        "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    ).fetchone()
+    return xmin
+
+
 def record_publish(
-    conn: Any, fingerprint: str, projects: int, *, full: bool, changed: int, recomputed: int
+    conn: Any,
+    fingerprint: str,
+    projects: int,
+    *,
+    full: bool,
+    changed: int,
+    recomputed: int,
+    horizon: int,
 ) -> None:
     conn.execute(
         "insert into meta.publishes (inputs_fingerprint, projects, code_fingerprint,"
-        " hub_tables_fingerprint, scope, records_changed, projects_recomputed)"
-        " values (%s, %s, %s, %s, %s, %s, %s)",
+        " hub_tables_fingerprint, scope, records_changed, projects_recomputed, snapshot_xmin)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s)",
         (
             fingerprint,
             projects,
@@ -129,5 +146,6 @@ def record_publish(
             "full" if full else "incremental",
             changed,
             recomputed,
+            horizon,
         ),
     )

@@ -4,8 +4,11 @@ Resolution compares only entities that share a block (``linking.candidate_pairs`
 project's row depends only on its own records. So records that share nothing with any
 changed record — no code, company, investor, name block, project or steward decision, now
 or at the last publish — link exactly as they did, and their projects stay as published.
-An incremental publish relinks the closure of the changed records under "shares
-something" (to a fixpoint, in SQL over indexed temporary tables) and recomputes the
+Changed records are found without reading every record: core rows written since the last
+publish's snapshot (their xmin), records gone, stats projects whose row count changed; of
+those, the ones whose hashes differ from the last publish's. An incremental publish relinks
+the closure of the changed records under "shares something" (to a fixpoint, in SQL over
+indexed tables) and recomputes the
 projects those records and the changed ones are linked to, before and after. Within that
 closure it runs the very same resolution as a full publish: same blocks, same pairs, same
 order, so it decides the same (tests/e2e/test_incremental_publish.py proves the result equal
@@ -21,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
 
 from hub.resolve.entities import build_entities
 from hub.resolve.linking import StewardDecision, name_block_ids
@@ -30,6 +34,8 @@ from hub.warehouse.connection import run_sql_file, sql_statement
 # A fixpoint that needs more rounds than this is a chain through most of the city: the
 # full publish is then as cheap, and it is what runs.
 MAX_ROUNDS = 50
+# Beyond this many transactions since the last publish, read every record as changed.
+WRAP_SAFE_AGE = 1 << 30
 
 
 @dataclass
@@ -51,22 +57,36 @@ def plan_scope(conn: psycopg.Connection, *, full: bool) -> PublishScope:
     """Fill the scope's temporary tables (core/create_publish_scope.sql) in the caller's
     transaction and read the records in scope."""
     decisions = load_decisions(conn)
-    run_sql_file(conn, "core/create_publish_inputs.sql")
     run_sql_file(conn, "core/create_publish_scope.sql")
-    (changed,) = conn.execute("select count(*) from changed_records").fetchone()
+    run_sql_file(conn, "core/find_changed_keys.sql", {"horizon": change_horizon(conn)})
+    conn.execute("analyze changed_keys")  # a temporary table has no statistics until then
+    _add_inputs(conn, "changed_keys")
+    changed = run_sql_file(conn, "core/find_changed_records.sql").rowcount
     with conn.cursor() as cur, cur.copy(sql_statement("core/copy_steward_pairs.sql")) as copy:
         for decision in decisions:
             copy.write_row((*decision.record, *decision.target))
-    if full:
-        run_sql_file(conn, "core/scope_everything.sql")
-        return PublishScope(True, changed, load_scope_records(conn), decisions)
-    run_sql_file(conn, "core/scope_changed_inputs.sql")
-    records, rounds = _widen_to_fixpoint(conn)
-    if records is None:
-        run_sql_file(conn, "core/scope_everything.sql")
-        return PublishScope(True, changed, load_scope_records(conn), decisions, rounds)
-    run_sql_file(conn, "core/scope_projects.sql")  # the projects records may leave
-    return PublishScope(False, changed, records, decisions, rounds)
+    if not full:
+        run_sql_file(conn, "core/scope_changed_inputs.sql")
+        records, rounds = _widen_to_fixpoint(conn)
+        if records is not None:
+            run_sql_file(conn, "core/scope_projects.sql")  # the projects records may leave
+            return PublishScope(False, changed, records, decisions, rounds)
+    run_sql_file(conn, "core/scope_everything.sql")
+    conn.execute("analyze scope_records")
+    return PublishScope(True, changed, load_scope_records(conn), decisions)
+
+
+def change_horizon(conn: psycopg.Connection) -> int | None:
+    """How many transactions ago began the oldest one the last publish could not see (core
+    rows written since are read as possibly changed); None when there is no such publish or
+    it is so long ago that row ages may have wrapped (PostgreSQL's xids are 32-bit)."""
+    row = conn.execute(
+        "select pg_current_xact_id()::text::bigint - snapshot_xmin from meta.publishes"
+        " order by publish_id desc limit 1"
+    ).fetchone()
+    if row is None or row[0] is None or row[0] >= WRAP_SAFE_AGE:
+        return None
+    return row[0]
 
 
 def mark_projects_to_publish(conn: psycopg.Connection, scope: PublishScope) -> int:
@@ -104,7 +124,13 @@ def _widen_to_fixpoint(conn: psycopg.Connection) -> tuple[list[MatchRecord] | No
     return None, round_
 
 
+def _add_inputs(conn: psycopg.Connection, keys: str) -> None:
+    run_sql_file(conn, "core/add_publish_inputs.sql", keys=sql.Identifier(keys))
+
+
 def load_scope_records(conn: psycopg.Connection) -> list[MatchRecord]:
+    """The records in scope as resolution compares them (publish_inputs gets them first)."""
+    _add_inputs(conn, "scope_records")
     with conn.cursor() as cur:
         cur.execute(sql_statement("core/scope_match_records.sql"))
         return [MatchRecord(*row) for row in cur]

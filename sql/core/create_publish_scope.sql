@@ -1,6 +1,11 @@
 -- What one publish recomputes (hub/resolve/scope.py), in temporary tables:
---   changed_records   current or last-published records whose hashes differ (or that are
---                     new, or gone) since the last publish (meta.published_records);
+--   changed_keys      records possibly changed since the last publish: rows written since
+--                     its snapshot, records gone, stats projects whose row count changed,
+--                     approval events a new event cancels (core/find_changed_keys.sql);
+--   publish_inputs    those records, and later every record in scope, as resolution
+--                     compares them, with their hashes (core/add_publish_inputs.sql);
+--   changed_records   the possibly changed records whose hashes differ from the last
+--                     publish's (or that are new, or gone);
 --   scope_records     the records resolution relinks: the changed ones and every record
 --                     that shares a block, a code, a company, an investor, a project or a
 --                     steward decision with one of them, to a fixpoint (round = when found);
@@ -9,15 +14,41 @@
 --   steward_pairs     the steward decisions as record pairs (core/steward_decisions.sql);
 --   publish_scope     the hub projects whose milestones, stage and row are recomputed.
 -- A full publish puts every record and every project in scope. Params: none.
-create temporary table changed_records on commit drop as
-select
-    coalesce(i.source_system, p.source_system) as source_system,
-    coalesce(i.source_key, p.source_key) as source_key,
-    i.input_hash is distinct from p.input_hash as input_changed
-from publish_inputs as i
-full join meta.published_records as p
-    on p.source_system = i.source_system and p.source_key = i.source_key
-where i.input_hash is distinct from p.input_hash or i.row_hash is distinct from p.row_hash;
+create temporary table changed_keys (
+    source_system text not null,
+    source_key text not null,
+    primary key (source_system, source_key)
+) on commit drop;
+
+create temporary table publish_inputs (
+    source_system text not null,
+    source_key text not null,
+    project_code text,
+    company_uscc text,
+    company_name text,
+    project_name text,
+    investor_name text,
+    investor_uscc text,
+    district_code text,
+    amount_wan numeric,
+    first_on date,
+    is_evidence boolean not null,
+    row_hash text not null,
+    row_count int not null,
+    input_hash text not null,
+    primary key (source_system, source_key)
+) on commit drop;
+
+create index on publish_inputs (project_code) where project_code is not null;
+create index on publish_inputs (company_uscc) where company_uscc is not null;
+create index on publish_inputs (investor_uscc) where investor_uscc is not null;
+
+create temporary table changed_records (
+    source_system text not null,
+    source_key text not null,
+    input_changed boolean not null,
+    primary key (source_system, source_key)
+) on commit drop;
 
 create temporary table scope_records (
     source_system text not null,

@@ -25,10 +25,18 @@ planned as (
     join links as l on l.source_system = 'approval' and l.source_key = e.event_id
     where e.total_investment_wan > 0 and e.matter in ('项目备案', '项目核准')
     union all
+    -- the latest period's row (core.stats_latest), looked up per link: the view would sort
+    -- every roster row however few projects are published
     select l.hub_project_id, 'stats', s.planned_investment_wan
-    from core.stats_latest as s
-    join links as l on l.source_system = 'stats' and l.source_key = s.stat_project_id
-    where s.planned_investment_wan > 0
+    from links as l
+    cross join lateral (
+        select r.planned_investment_wan
+        from core.stats_roster as r
+        where r.stat_project_id = l.source_key
+        order by r.period desc
+        limit 1
+    ) as s
+    where l.source_system = 'stats' and s.planned_investment_wan > 0
 ),
 
 planned_mismatch as (
@@ -87,8 +95,12 @@ districts as (
         select p.district_code from core.land_parcels as p
         where l.source_system = 'land' and p.parcel_id = l.source_key
         union all
-        select s.district_code from core.stats_latest as s
-        where l.source_system = 'stats' and s.stat_project_id = l.source_key
+        (
+            select r.district_code from core.stats_roster as r
+            where l.source_system = 'stats' and r.stat_project_id = l.source_key
+            order by r.period desc
+            limit 1
+        )
     ) as d on d.district_code is not null
 ),
 

@@ -41,6 +41,17 @@ def hub_state(url: str) -> dict[str, list[str]]:
         } | {"shared": shared_snapshot(url)}
 
 
+def latest_stats_period(url: str, stat_project_id: str) -> str:
+    with connect(url) as conn:
+        (period,) = conn.execute(
+            "select p.latest_stats_period from shared.projects as p"
+            " join core.project_links as l using (hub_project_id)"
+            " where l.source_system = 'stats' and l.source_key = %s",
+            (stat_project_id,),
+        ).fetchone()
+    return period
+
+
 def last_publish(url: str) -> tuple[str, int, int]:
     with connect(url) as conn:
         return conn.execute(
@@ -88,7 +99,8 @@ def change_commerce(sandbox, scenario, rng: random.Random) -> None:
     )
 
 
-def change_approval_and_stats(sandbox, rng: random.Random) -> None:
+def change_approval_and_stats(sandbox, rng: random.Random) -> tuple[str, str]:
+    """Returns the stats project that left the open period's roster."""
     granted = [
         e
         for e in sandbox.approval_events()
@@ -105,10 +117,20 @@ def change_approval_and_stats(sandbox, rng: random.Random) -> None:
             "supersedes_event_id": revoked["event_id"],
         }
     )
-    period = next(p for p in sandbox.stats_periods() if not p.closed)
-    rows = [dict(row) for row in period.rows[:-1]]  # one project leaves the roster
+    period = max((p for p in sandbox.stats_periods() if not p.closed), key=lambda p: p.period)
+    # A project that leaves the open period's roster but stays in earlier ones: nothing of
+    # it is written, one of its rows is deleted, and its latest period changes.
+    earlier = {
+        row["stat_project_id"]
+        for p in sandbox.stats_periods()
+        if p.period < period.period
+        for row in p.rows
+    }
+    leaving = next(row for row in period.rows[1:] if row["stat_project_id"] in earlier)
+    rows = [dict(row) for row in period.rows if row is not leaving]
     rows[0]["planned_investment_wan"] = rows[0]["planned_investment_wan"] * 3
     sandbox.set_stats_period(period.period, period.revision + 1, rows, closed=False)
+    return leaving["stat_project_id"], period.period
 
 
 def test_incremental_publishes_equal_full_ones(hub_settings, sandbox, scenario):
@@ -121,9 +143,12 @@ def test_incremental_publishes_equal_full_ones(hub_settings, sandbox, scenario):
         lambda: change_commerce(sandbox, scenario, rng),
         lambda: change_approval_and_stats(sandbox, rng),
     ):
-        change()
+        changed = change()
         report = run_sync(hub_settings)
         assert report.ok and report.published["scope"] == "incremental"
+        if changed:
+            stat_project_id, open_period = changed
+            assert latest_stats_period(url, stat_project_id) < open_period
         _, recomputed, projects = last_publish(url)
         assert 0 < recomputed < projects / 2, "only what the change touched is recomputed"
         incremental = hub_state(url)
