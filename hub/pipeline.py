@@ -40,10 +40,10 @@ from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
 from hub.publishing import (
     full_publish_reason,
-    inputs_fingerprint,
-    last_fingerprint,
+    last_fingerprints,
     record_publish,
     snapshot_xmin,
+    take_fingerprints,
 )
 from hub.sources import build_connector, department, departments, source_systems
 from hub.steps import StepClock
@@ -367,7 +367,8 @@ def resolve_and_publish(
         with connect(url) as conn, warehouse_lock(conn, "publish"):
             with clock.step("inputs"):
                 horizon = snapshot_xmin(conn)  # before anything is read
-                unchanged = not force and inputs_fingerprint(conn) == last_fingerprint(conn)
+                before, last = take_fingerprints(conn), last_fingerprints(conn)
+                unchanged = not force and last is not None and before.inputs == last.inputs
             if unchanged:
                 conn.rollback()
                 log.info("nothing publishing reads changed since the last publish: skipped")
@@ -377,7 +378,7 @@ def resolve_and_publish(
                 core_tables = (f"core.{d.core_table}" for d in departments())
                 refresh_statistics_if_grown(conn, *core_tables)
             with clock.step("changes") as step:
-                full = force or full_publish_reason(conn) is not None
+                full = force or full_publish_reason(last, before) is not None
                 scope = plan_scope(conn, full=full)
                 step.rows = scope.records_changed
             with clock.step("resolve") as step:
@@ -402,7 +403,7 @@ def resolve_and_publish(
             # what the next sync will find, this publish's own writes included
             record_publish(
                 conn,
-                inputs_fingerprint(conn),
+                take_fingerprints(conn),
                 projects,
                 full=scope.full,
                 changed=scope.records_changed,

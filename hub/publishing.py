@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -43,16 +44,28 @@ HUB_TABLES = (
 )
 
 
-def inputs_fingerprint(conn: Any) -> str:
-    """The fingerprint of the warehouse as publishing sees it, in ``conn``'s transaction.
-    Taken at the start of a publish to compare, and again at its end (its own writes
-    included) to keep: what the next sync finds if nothing changes in between."""
-    digest = hashlib.sha256()
+@dataclass(frozen=True)
+class Fingerprints:
+    """Fingerprints of the warehouse as publishing sees it, in one read of each table."""
+
+    inputs: str  # all publishing reads and runs: equal to the last publish's, nothing to do
+    hub_tables: str  # the hub's own tables (HUB_TABLES)
+    rules: str  # the code, the warehouse SQL and the reference data
+
+
+def take_fingerprints(conn: Any) -> Fingerprints:
+    """In ``conn``'s transaction. Taken at the start of a publish to compare, and again at
+    its end (its own writes included) to keep: what the next sync finds if nothing changes
+    in between."""
     tables = [department.core_table for department in departments()] + list(HUB_TABLES)
+    written = {name: _table_fingerprint(conn, name) for name in tables}
+    rules = rules_fingerprint(conn)
+    digest = hashlib.sha256()
     for name in tables:
-        digest.update(f"{name}:{_table_fingerprint(conn, name)};".encode())
-    digest.update(rules_fingerprint(conn).encode())
-    return digest.hexdigest()
+        digest.update(f"{name}:{written[name]};".encode())
+    digest.update(rules.encode())
+    hub_tables = ";".join(written[name] for name in HUB_TABLES)
+    return Fingerprints(digest.hexdigest(), hub_tables, rules)
 
 
 def _table_fingerprint(conn: Any, name: str) -> str:
@@ -65,17 +78,11 @@ def _table_fingerprint(conn: Any, name: str) -> str:
 
 
 def rules_fingerprint(conn: Any) -> str:
-    """What publishing runs, as opposed to what it reads: the warehouse's SQL and reference
-    data, and the hub's resolution and lifecycle code. A change publishes everything."""
     (warehouse_sql,) = conn.execute(
         "select md5(coalesce(string_agg(name || '=' || checksum, ';' order by name), ''))"
         " from meta.schema_repeatables"
     ).fetchone()
     return f"{warehouse_sql};{code_fingerprint()}"
-
-
-def hub_tables_fingerprint(conn: Any) -> str:
-    return ";".join(_table_fingerprint(conn, name) for name in HUB_TABLES)
 
 
 @functools.cache  # the code does not change under a running process
@@ -89,27 +96,26 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def last_fingerprint(conn: Any) -> str | None:
+def last_fingerprints(conn: Any) -> Fingerprints | None:
+    """What the last publish kept (None before the first); the parts an older hub did not
+    keep are empty, so they differ from any taken now."""
     row = conn.execute(
-        "select inputs_fingerprint from meta.publishes order by publish_id desc limit 1"
+        "select inputs_fingerprint, hub_tables_fingerprint, code_fingerprint"
+        " from meta.publishes order by publish_id desc limit 1"
     ).fetchone()
-    return row[0] if row else None
+    return Fingerprints(*(part or "" for part in row)) if row else None
 
 
-def full_publish_reason(conn: Any) -> str | None:
+def full_publish_reason(last: Fingerprints | None, now: Fingerprints) -> str | None:
     """Why this publish must recompute every project, or None when it may recompute only
     those a change since the last publish touched (hub.resolve.scope). Steward decisions
     are few and may join or part any two records, and a hand edit of the hub's own tables
-    could be anywhere: either makes the publish full."""
-    last = conn.execute(
-        "select code_fingerprint, hub_tables_fingerprint from meta.publishes"
-        " order by publish_id desc limit 1"
-    ).fetchone()
-    if last is None or last[0] is None:
+    could be anywhere: either makes the publish full, as a change of the rules does."""
+    if last is None or not last.rules:
         return "no earlier publish to build on"
-    if last[0] != rules_fingerprint(conn):
+    if last.rules != now.rules:
         return "the code, the warehouse SQL or the reference data changed"
-    if last[1] != hub_tables_fingerprint(conn):
+    if last.hub_tables != now.hub_tables:
         return "a steward decision or the hub's own tables changed since the last publish"
     return None
 
@@ -126,7 +132,7 @@ def snapshot_xmin(conn: Any) -> int:
 
 def record_publish(
     conn: Any,
-    fingerprint: str,
+    fingerprints: Fingerprints,
     projects: int,
     *,
     full: bool,
@@ -139,10 +145,10 @@ def record_publish(
         " hub_tables_fingerprint, scope, records_changed, projects_recomputed, snapshot_xmin)"
         " values (%s, %s, %s, %s, %s, %s, %s, %s)",
         (
-            fingerprint,
+            fingerprints.inputs,
             projects,
-            rules_fingerprint(conn),
-            hub_tables_fingerprint(conn),
+            fingerprints.rules,
+            fingerprints.hub_tables,
             "full" if full else "incremental",
             changed,
             recomputed,

@@ -104,6 +104,12 @@ def _widen_to_fixpoint(conn: psycopg.Connection) -> tuple[list[MatchRecord] | No
     what was published and what the records say; then the entities of the scope are built
     and any name block they are in now that no round has followed yet starts more rounds.
     None when it did not settle within MAX_ROUNDS."""
+    changed = {
+        (system, key)
+        for system, key in conn.execute(
+            "select source_system, source_key from changed_records where input_changed"
+        )
+    }
     round_ = 0
     while round_ < MAX_ROUNDS:
         run_sql_file(conn, "core/scope_attributes.sql", {"round": round_})
@@ -112,7 +118,11 @@ def _widen_to_fixpoint(conn: psycopg.Connection) -> tuple[list[MatchRecord] | No
         if added:
             continue
         records = load_scope_records(conn)
-        blocks = sorted({b for e in build_entities(records) for b in name_block_ids(e)})
+        # An entity none of whose records changed is in the blocks it was in (the rounds
+        # followed those): only the changed records' code groups can be in new ones.
+        codes = {r.project_code for r in records if r.key in changed and r.project_code}
+        touched = [r for r in records if r.key in changed or r.project_code in codes]
+        blocks = sorted({b for e in build_entities(touched) for b in name_block_ids(e)})
         fresh = conn.execute(
             "insert into scope_attributes (kind, value, round)"
             " select 'block', block::text, %s from unnest(%s::int[]) as block"
