@@ -34,6 +34,10 @@ from hub.warehouse.connection import run_sql_file, sql_statement
 # A fixpoint that needs more rounds than this is a chain through most of the city: the
 # full publish is then as cheap, and it is what runs.
 MAX_ROUNDS = 50
+# A scope past this share of the records is cheaper resolved whole: the rounds stop, and the
+# publish is full. (Blocks grow with the city: at a province's size the closure of a few
+# changed records can reach most of them. BENCHMARKS.md has the figures.)
+MAX_SCOPE_SHARE = 0.3
 # Beyond this many transactions since the last publish, read every record as changed.
 WRAP_SAFE_AGE = 1 << 30
 
@@ -58,22 +62,36 @@ def plan_scope(conn: psycopg.Connection, *, full: bool) -> PublishScope:
     transaction and read the records in scope."""
     decisions = load_decisions(conn)
     run_sql_file(conn, "core/create_publish_scope.sql")
-    run_sql_file(conn, "core/find_changed_keys.sql", {"horizon": change_horizon(conn)})
-    conn.execute("analyze changed_keys")  # a temporary table has no statistics until then
-    _add_inputs(conn, "changed_keys")
-    changed = run_sql_file(conn, "core/find_changed_records.sql").rowcount
     with conn.cursor() as cur, cur.copy(sql_statement("core/copy_steward_pairs.sql")) as copy:
         for decision in decisions:
             copy.write_row((*decision.record, *decision.target))
-    if not full:
+    horizon = change_horizon(conn)
+    changed: int | None = None
+    if not full and horizon is not None:
+        changed = _find_changed(conn, horizon)
         run_sql_file(conn, "core/scope_changed_inputs.sql")
         records, rounds = _widen_to_fixpoint(conn)
         if records is not None:
             run_sql_file(conn, "core/scope_projects.sql")  # the projects records may leave
             return PublishScope(False, changed, records, decisions, rounds)
     run_sql_file(conn, "core/scope_everything.sql")
-    conn.execute("analyze scope_records")
+    conn.execute("analyze scope_records")  # a temporary table has no statistics until then
+    _add_inputs(conn, "scope_records")
+    if changed is not None:  # an incremental publish that reached too far
+        pass
+    elif horizon is not None:
+        changed = _find_changed(conn, horizon)
+    else:  # nothing to go by: every record counts as changed
+        (changed,) = conn.execute("select count(*) from scope_records").fetchone()
     return PublishScope(True, changed, load_scope_records(conn), decisions)
+
+
+def _find_changed(conn: psycopg.Connection, horizon: int) -> int:
+    """Fill changed_keys and changed_records; the number of records possibly changed."""
+    run_sql_file(conn, "core/find_changed_keys.sql", {"horizon": horizon})
+    conn.execute("analyze changed_keys")
+    _add_inputs(conn, "changed_keys")
+    return run_sql_file(conn, "core/find_changed_records.sql").rowcount
 
 
 def change_horizon(conn: psycopg.Connection) -> int | None:
@@ -103,20 +121,24 @@ def _widen_to_fixpoint(conn: psycopg.Connection) -> tuple[list[MatchRecord] | No
     """Grow scope_records until nothing more shares anything with it. The SQL rounds follow
     what was published and what the records say; then the entities of the scope are built
     and any name block they are in now that no round has followed yet starts more rounds.
-    None when it did not settle within MAX_ROUNDS."""
+    None when it did not settle within MAX_ROUNDS, or grew past MAX_SCOPE_SHARE."""
     changed = {
         (system, key)
         for system, key in conn.execute(
             "select source_system, source_key from changed_records where input_changed"
         )
     }
+    (published,) = conn.execute("select count(*) from meta.published_records").fetchone()
+    in_scope = conn.execute("select count(*) from scope_records").fetchone()[0]
     round_ = 0
-    while round_ < MAX_ROUNDS:
+    while round_ < MAX_ROUNDS and in_scope <= MAX_SCOPE_SHARE * published:
         run_sql_file(conn, "core/scope_attributes.sql", {"round": round_})
         added = run_sql_file(conn, "core/scope_widen.sql", {"round": round_}).rowcount
+        in_scope += added
         round_ += 1
         if added:
             continue
+        _add_inputs(conn, "scope_records")
         records = load_scope_records(conn)
         # An entity none of whose records changed is in the blocks it was in (the rounds
         # followed those): only the changed records' code groups can be in new ones.
@@ -139,8 +161,7 @@ def _add_inputs(conn: psycopg.Connection, keys: str) -> None:
 
 
 def load_scope_records(conn: psycopg.Connection) -> list[MatchRecord]:
-    """The records in scope as resolution compares them (publish_inputs gets them first)."""
-    _add_inputs(conn, "scope_records")
+    """The records in scope as resolution compares them (from publish_inputs)."""
     with conn.cursor() as cur:
         cur.execute(sql_statement("core/scope_match_records.sql"))
         return [MatchRecord(*row) for row in cur]

@@ -1,8 +1,8 @@
 -- The records named in {keys} (a temporary table of source_system, source_key), as entity
--- resolution compares them (hub.resolve.records), with two hashes that tell a publish
--- whether a record changed since the last one (meta.published_records): input_hash over the
--- compared fields, row_hash over the record's rows in its core table (for approval, with
--- whether a later event cancels it). Into publish_inputs; records already there are kept.
+-- resolution compares them (hub.resolve.records), with input_hash over the compared fields
+-- (equal to the last publish's in meta.published_records: resolution sees no change) and
+-- row_count, the record's rows in its core table. Into publish_inputs; records already there
+-- are kept.
 -- company_*: the local project company (commerce project company, approval applicant, land
 -- user, stats legal unit); investor_*: commerce only; amount_wan: commerce signed, approval
 -- filed, stats planned investment; first_on: the record's own milestone date (date-order
@@ -10,8 +10,8 @@
 -- and so may found a hub project alone.
 insert into publish_inputs (
     source_system, source_key, project_code, company_uscc, company_name, project_name,
-    investor_name, investor_uscc, district_code, amount_wan, first_on, is_evidence, row_hash,
-    row_count, input_hash
+    investor_name, investor_uscc, district_code, amount_wan, first_on, is_evidence, row_count,
+    input_hash
 )
 select
     r.*,
@@ -33,7 +33,6 @@ from (
         c.total_investment_wan as amount_wan,
         coalesce(c.signed_on, c.negotiation_started_on) as first_on,
         not c.is_deleted as is_evidence,
-        md5(c::text) as row_hash,
         1 as row_count
     from core.commerce_projects as c
     join {keys} as k on k.source_system = 'commerce' and k.source_key = c.project_no
@@ -57,7 +56,6 @@ from (
         -- the whole table each time — quadratic (measured: minutes at 500k events)
         a.matter in ('项目备案', '项目核准', '施工许可') and a.decision = '准予'
         and superseded.event_id is null,
-        md5(a::text || (superseded.event_id is null)::text),
         1
     from core.approval_events as a
     join {keys} as k on k.source_system = 'approval' and k.source_key = a.event_id
@@ -82,15 +80,13 @@ from (
         null,
         l.contract_on,
         l.status = '有效',
-        md5(l::text),
         1
     from core.land_parcels as l
     join {keys} as k on k.source_system = 'land' and k.source_key = l.parcel_id
 
     union all
 
-    -- the latest period's row (as core.stats_latest), hashed with every period's row: a
-    -- revised earlier period changes what publishing reads
+    -- the latest period's row (as core.stats_latest), with how many periods it has
     select
         'stats',
         s.stat_project_id,
@@ -104,7 +100,6 @@ from (
         s.planned_investment_wan,
         s.start_month,
         true,
-        periods.row_hash,
         periods.row_count
     from (
         select distinct on (r.stat_project_id) r.*
@@ -113,10 +108,7 @@ from (
         order by r.stat_project_id, r.period desc
     ) as s
     join (
-        select
-            r.stat_project_id,
-            md5(string_agg(r::text, '|' order by r.period)) as row_hash,
-            count(*)::int as row_count
+        select r.stat_project_id, count(*)::int as row_count
         from core.stats_roster as r
         join {keys} as k on k.source_system = 'stats' and k.source_key = r.stat_project_id
         group by r.stat_project_id

@@ -2,10 +2,11 @@
 --   changed_keys      records possibly changed since the last publish: rows written since
 --                     its snapshot, records gone, stats projects whose row count changed,
 --                     approval events a new event cancels (core/find_changed_keys.sql);
---   publish_inputs    those records, and later every record in scope, as resolution
---                     compares them, with their hashes (core/add_publish_inputs.sql);
---   changed_records   the possibly changed records whose hashes differ from the last
---                     publish's (or that are new, or gone);
+--   publish_inputs    every record in scope (and the possibly changed ones) as resolution
+--                     compares them, with a hash of that (core/add_publish_inputs.sql);
+--   changed_records   the possibly changed records; input_changed where what resolution
+--                     compares differs from the last publish's (or the record is new, or
+--                     gone);
 --   scope_records     the records resolution relinks: the changed ones and every record
 --                     that shares a block, a code, a company, an investor, a project or a
 --                     steward decision with one of them, to a fixpoint (round = when found);
@@ -33,7 +34,6 @@ create temporary table publish_inputs (
     amount_wan numeric,
     first_on date,
     is_evidence boolean not null,
-    row_hash text not null,
     row_count int not null,
     input_hash text not null,
     primary key (source_system, source_key)

@@ -181,3 +181,19 @@ def test_a_sync_with_a_changed_amount_recomputes_its_project_only(hub_settings, 
             (record["project_no"],),
         ).fetchone()
     assert amount == 777777
+
+
+def test_a_change_that_reaches_too_far_publishes_everything(hub_settings, sandbox, monkeypatch):
+    url = hub_settings.warehouse_url
+    assert run_sync(hub_settings).ok
+    monkeypatch.setattr("hub.resolve.scope.MAX_SCOPE_SHARE", 0.0)
+    record = next(r for r in sandbox.commerce_records() if not r["is_deleted"])
+    sandbox.upsert_commerce_record({**record, "total_investment": "654,321"})
+
+    report = run_sync(hub_settings)
+
+    assert report.published["scope"] == "full"
+    assert report.published["records_changed"] == 1
+    published = hub_state(url)
+    resolve_and_publish(hub_settings, force=True)
+    assert hub_state(url) == published
