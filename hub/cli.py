@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from hub.config import Settings
@@ -33,9 +35,24 @@ def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     from hub.pipeline import run_sync
+    from hub.progress import ProgressReporter, shown
 
     sources = tuple(args.source) if args.source else None
-    report = run_sync(settings, full=args.full, sources=sources)
+    chosen = sources or source_systems()
+    jobs = args.jobs or settings.sync_jobs or min(len(chosen), os.cpu_count() or 1)
+    reporter = (
+        ProgressReporter(chosen, sys.stderr, terminal=_is_terminal(sys.stderr))
+        if args.progress
+        else None
+    )
+    with shown(reporter) if reporter else nullcontext():
+        report = run_sync(
+            settings,
+            full=args.full,
+            sources=sources,
+            jobs=jobs,
+            progress=reporter.update if reporter else None,
+        )
     for item in report.ingested:
         held = "  HELD (see `hub dq`)" if item.get("status") == "held" else ""
         print(
@@ -53,6 +70,12 @@ def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     if report.publish_failure:
         print(f"publish FAILED: {report.publish_failure}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _is_terminal(stream) -> bool:
+    """Whether a block redrawn in place will look right there (not a log, a pipe, a dumb
+    terminal)."""
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _cmd_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -344,6 +367,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -362,6 +392,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument(
         "--source", action="append", choices=source_systems(), help="only this source (repeatable)"
+    )
+    sync.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="departments ingested at once, each in a process of its own (default"
+        " $HUB_SYNC_JOBS, else the number of departments or of CPUs, whichever is smaller);"
+        " 1: one after another, in this process",
+    )
+    sync.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress on stderr (a block redrawn on a terminal, log lines elsewhere)",
     )
     sync.set_defaults(handler=_cmd_sync)
 

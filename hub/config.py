@@ -38,6 +38,7 @@ ENV_VARS: dict[str, str] = {
     "HUB_SOURCE_STATS_TOKEN": "statistics API token",
     "HUB_SOURCE_LAND_DIR": "folder where the land bureau drops its daily CSV files",
     "HUB_AIRFLOW_TASK_RETRIES": "retries per Airflow task (default 2; `hub demo` uses 0)",
+    "HUB_SYNC_JOBS": "departments `hub sync` ingests at once (default: departments or CPUs)",
 }
 
 SANDBOX_DEFAULT_URLS = {
@@ -61,6 +62,7 @@ class Settings:
     land: LandSettings
     stats: StatsSettings
     access_password: str | None = field(default=None, repr=False)
+    sync_jobs: int | None = None  # None: `hub sync` decides (hub/cli.py)
 
     def __repr__(self) -> str:
         # Written out because the generated one would show the warehouse URL's password;
@@ -100,4 +102,17 @@ class Settings:
                 token=env.get("HUB_SOURCE_STATS_TOKEN", ""),
             ),
             access_password=env.get("HUB_ACCESS_PASSWORD") or None,
+            sync_jobs=_positive_int("HUB_SYNC_JOBS", env.get("HUB_SYNC_JOBS")),
         )
+
+
+def _positive_int(name: str, text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {text!r}")
+    return value

@@ -34,10 +34,11 @@ import psycopg
 from psycopg import sql
 
 from connectors.common.drift import report_schema_drift
-from connectors.common.records import SourceUnavailable
+from connectors.common.records import SourceRecord, SourceUnavailable
 from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
+from hub.progress import PUBLISH, Progress, counted, final_phase
 from hub.publishing import (
     full_publish_reason,
     last_fingerprints,
@@ -58,6 +59,7 @@ from hub.warehouse.landing import land_stream, raw_table
 from hub.warehouse.locks import warehouse_lock
 from hub.warehouse.statistics import refresh_statistics_if_grown
 from hub.warehouse.typed_batches import drop_typed_batch, type_batch
+from hub.workers import ingest_in_processes, ingest_one
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,8 @@ def ingest(
     Whatever goes wrong (any Exception) is re-raised after the batch and the department's
     sync status are marked 'failed' with ``hub.errors.one_line`` of the error: the open
     transaction is rolled back first, and the lock is released before the error leaves.
-    The time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None).
+    The time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None);
+    ``clock.progress``, if any, is told each step and the records received while landing.
     """
     url = warehouse_url(settings)
     batch_id = new_batch_id(source_system)
@@ -182,6 +185,10 @@ def _ingest_locked(
     state = _source_state(conn, source_system)
     connector = build_connector(settings, source_system)
     records = report_schema_drift(connector.read(state, full=full), connector.unknown_fields)
+    if clock.progress is not None:
+        records = counted(
+            records, SourceRecord, lambda received: clock.tell(source_system, "land", received)
+        )
     with clock.step("land", source_system=source_system, batch_id=batch_id) as step:
         landed = land_stream(conn, source_system, batch_id, records)
         step.rows = landed.records_received
@@ -515,8 +522,9 @@ def _derive_lifecycles(conn) -> dict[int, Any]:
 
 @dataclass
 class SyncReport:
-    """What one ``run_sync`` did. ``failures``: department → one-line reason (redacted, at
-    most ``hub.errors.MAX_REASON`` characters); ``publish_failure``: the same for publishing."""
+    """What one ``run_sync`` did. ``ingested``: in the order the departments were asked for,
+    whichever finished first; ``failures``: department → one-line reason (redacted, at most
+    ``hub.errors.MAX_REASON`` characters); ``publish_failure``: the same for publishing."""
 
     ingested: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
@@ -529,25 +537,45 @@ class SyncReport:
 
 
 def run_sync(
-    settings: Settings, *, full: bool = False, sources: tuple[str, ...] | None = None
+    settings: Settings,
+    *,
+    full: bool = False,
+    sources: tuple[str, ...] | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> SyncReport:
     """One complete pass. A department whose ingest fails for any reason (it cannot be read,
     a database error, a bug) is reported and skipped: the others are still ingested and
     published, and earlier data of the failed one stays. A failure to publish is reported
     too. Neither raises (KeyboardInterrupt and SystemExit do); each is logged as one line at
-    ERROR, and its traceback, messages redacted, at INFO (`hub -v`)."""
+    ERROR, and its traceback, messages redacted, at INFO (`hub -v`).
+
+    ``jobs`` > 1 ingests up to that many departments at once, each in a worker process of
+    its own (``hub.workers``; Ctrl-C stops them too), as the Airflow DAG runs one task per
+    department; 1 ingests them one after another in this process. Either way publishing runs
+    once, after every department, and every step goes to meta.sync_steps under one run id.
+    ``progress`` is told each department's phase and records received as they change, then
+    the publish's (``hub.progress``)."""
     report = SyncReport()
     secrets = configured_secrets(settings)
-    clock = StepClock()
-    for source_system in source_systems() if sources is None else sources:
-        try:
-            report.ingested.append(ingest(settings, source_system, full=full, clock=clock))
-        except Exception as error:
-            report.failures[source_system] = _log_failure(source_system, error, secrets)
+    clock = StepClock(progress=progress)
+    chosen = source_systems() if sources is None else sources
+    if jobs > 1 and len(chosen) > 1:
+        outcomes = ingest_in_processes(
+            settings, chosen, full=full, jobs=jobs, run_id=clock.run_id, progress=progress
+        )
+    else:
+        outcomes = [ingest_one(settings, system, full=full, clock=clock) for system in chosen]
+    for outcome in outcomes:
+        if outcome.failure is None:
+            report.ingested.append(outcome.result)
+        else:
+            report.failures[outcome.source_system] = outcome.failure
     try:
         report.published = resolve_and_publish(settings, clock=clock)
     except Exception as error:
         report.publish_failure = _log_failure("publish", error, secrets)
+    clock.tell(PUBLISH, final_phase(report.published))
     return report
 
 

@@ -5,6 +5,10 @@ with ``with clock.step("merge", source_system=..., batch_id=...) as step:`` (set
 ``step.rows`` where a count applies); a step that raises is kept too, as not succeeded. The
 steps are written in a transaction of their own (``save``), so they survive the rollback of
 the work they timed, and a failure to write them only logs: timing never fails a sync.
+
+A clock may carry a ``progress`` (hub/progress.py): it is told each step as the step starts,
+as that department's phase (a step of no department: the publish's), and whatever else a
+sync tells through ``tell``. A failing ``progress`` only logs too.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from hub.progress import PUBLISH, Progress
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +45,14 @@ class StepClock:
         )
     )
     steps: list[Step] = field(default_factory=list)
+    progress: Progress | None = field(default=None, repr=False, compare=False)
 
     @contextmanager
     def step(
         self, name: str, *, source_system: str | None = None, batch_id: str | None = None
     ) -> Iterator[Step]:
         step = Step(name, source_system, batch_id, dt.datetime.now(dt.UTC))
+        self.tell(source_system or PUBLISH, name)
         started = time.perf_counter()
         try:
             yield step
@@ -52,6 +60,16 @@ class StepClock:
         finally:
             step.seconds = time.perf_counter() - started
             self.steps.append(step)
+
+    def tell(self, department: str, phase: str, records: int | None = None) -> None:
+        """Pass a department's phase (and the records it received so far) to ``progress``."""
+        if self.progress is None:
+            return
+        try:
+            self.progress(department, phase, records)
+        except Exception as error:  # a display must not fail the sync it shows
+            log.warning("progress display stopped: %s", type(error).__name__)
+            self.progress = None
 
     def save(self, warehouse_url: str) -> None:
         """Write the steps not yet written (each once) to meta.sync_steps."""

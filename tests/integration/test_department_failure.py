@@ -147,7 +147,7 @@ def test_hub_sync_names_the_failed_department_without_a_traceback(
     use_hub_env(monkeypatch, sandbox, hub_settings)
     break_stats_merge(monkeypatch)
 
-    exit_code = hub_main(["sync"])
+    exit_code = hub_main(["sync", "--jobs", "1"])  # the patch lives in this process
 
     out, err = capsys.readouterr()
     assert exit_code == 1
