@@ -49,6 +49,20 @@ E2E_ARGS ?= --sizes 10000,100000
 bench-e2e: $(STAMP)
 	$(BIN)/python -m bench.e2e $(E2E_ARGS)
 
+## dlt (issue 13's second baseline) in its own venv: bench/dlt/requirements.txt (hashed
+## pins) and nothing of the hub. `make bench-e2e` runs it when .venv-dlt exists, else skips it.
+DLT_VENV := .venv-dlt
+DLT_STAMP := $(DLT_VENV)/.installed
+
+$(DLT_STAMP): bench/dlt/requirements.txt
+	test -x $(DLT_VENV)/bin/python || $(PYTHON) -m venv $(DLT_VENV)
+	$(DLT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DLT_VENV)/bin/python -m pip install --quiet --require-hashes -r bench/dlt/requirements.txt
+	touch $(DLT_STAMP)
+
+.PHONY: bench-dlt-setup
+bench-dlt-setup: $(DLT_STAMP)
+
 ## Linkage quality (precision, recall, F1, review queue), time and memory of entity resolution.
 bench-resolution: $(STAMP)
 	$(BIN)/python -m bench.resolution $(RESOLUTION_ARGS)

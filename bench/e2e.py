@@ -5,6 +5,10 @@ over HTTP from this process (``SandboxDepartments``, as the tests do), and a fre
 warehouse. Then, in this order and in one run:
 
 1. **plain COPY** of every served payload into a bare table: the limit (``bench.plain_all``);
+   then **dlt**, the second baseline, when ``.venv-dlt`` exists (``make bench-dlt-setup``):
+   ``bench/dlt/load_sandbox.py`` loads the same departments with dlt's REST API source into
+   a scratch schema of the same database (dropped after), and its records per department
+   must equal what the sandbox serves;
 2. **full sync**: ``hub sync`` in a child process (its peak memory is the hub's alone);
 3. **nothing changed**: ``hub sync`` again;
 4. **1 % of commerce changed**: that many projects' total investment raised through the
@@ -13,9 +17,9 @@ warehouse. Then, in this order and in one run:
 
 Each sync's steps come from ``meta.sync_steps`` (``hub/steps.py``), so a step that grows
 faster than its input shows in the table. Targets (issue 13): full sync ≥ 30 % of plain
-COPY's records/s; nothing changed ≤ 10 % and 1 % changed ≤ 5 % of the full sync; peak
-memory ≤ 1 GB. dlt, the second baseline the issue names, is not installed here (no network
-to fetch it); BENCHMARKS.md says what was measured instead.
+COPY's records/s and ≥ 2× dlt's; nothing changed ≤ 10 % and 1 % changed ≤ 5 % of the full
+sync; peak memory ≤ 1 GB. Without ``.venv-dlt`` the dlt baseline is skipped (a note says
+so) and its column shows "–".
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -36,15 +41,23 @@ from bench import db, throughput
 from bench.payloads import scenario_templates
 
 RECORDS_PER_PROJECT = 8.8  # a scenario's records per project (10,000 projects: 87,937)
+ROOT = Path(__file__).resolve().parents[1]
+DLT_PYTHON = ROOT / ".venv-dlt" / "bin" / "python"  # make bench-dlt-setup
+DLT_LOADER = ROOT / "bench" / "dlt" / "load_sandbox.py"
+DLT_DATASET = "bench_dlt"
+
+
+def served_by_department(scenario) -> dict[str, int]:
+    return {
+        "commerce": len(scenario.commerce_records),
+        "approval": len(scenario.approval_events),
+        "stats": sum(len(p.rows) for p in scenario.stats_periods if p.current),
+        "land": sum(len(f.rows) for f in scenario.land_files),
+    }
 
 
 def served_records(scenario) -> int:
-    return (
-        len(scenario.commerce_records)
-        + len(scenario.approval_events)
-        + sum(len(f.rows) for f in scenario.land_files)
-        + sum(len(p.rows) for p in scenario.stats_periods if p.current)
-    )
+    return sum(served_by_department(scenario).values())
 
 
 def plain_copy(url: str, scenario) -> float:
@@ -66,6 +79,65 @@ def plain_copy(url: str, scenario) -> float:
         conn.execute("drop table bench.plain_all")
         conn.commit()
     return seconds
+
+
+def dlt_baseline(url: str, env: dict[str, str], served: dict[str, int]) -> dict[str, Any]:
+    """dlt loading the served departments (``bench/dlt/load_sandbox.py`` run by
+    ``.venv-dlt``'s Python) into the schema ``bench_dlt`` of ``url``'s database, timed as a
+    child process like ``hub sync`` (interpreter start included); its schemas are dropped
+    after. ``complete`` says whether every department's records all arrived."""
+    from sqlalchemy.engine import make_url
+
+    from hub.warehouse.connection import connect
+
+    pg_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with tempfile.TemporaryDirectory() as cwd:  # no .dlt/ config of this repo applies
+            started = time.perf_counter()
+            run = subprocess.run(
+                [
+                    str(DLT_PYTHON),
+                    str(DLT_LOADER),
+                    "--dataset",
+                    DLT_DATASET,
+                    *shlex.split(os.environ.get("BENCH_DLT_ARGS", "")),  # e.g. "--parallelized"
+                ],
+                env={**env, "BENCH_DLT_PG_URL": pg_url},
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+            )
+            seconds = time.perf_counter() - started
+    finally:
+        with connect(url) as conn:
+            for schema in (DLT_DATASET, f"{DLT_DATASET}_staging"):
+                conn.execute(f'drop schema if exists "{schema}" cascade')  # names are constants
+            conn.commit()
+    if run.returncode != 0:
+        print(f"  dlt             FAILED (exit {run.returncode}): {run.stderr[-1500:]}", flush=True)
+        return {"error": f"exit {run.returncode}: {run.stderr[-2000:]}"}
+    loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    total = sum(served.values())
+    outcome = {
+        "seconds": round(seconds, 3),
+        "records": loaded["records"],
+        "served": served,
+        "complete": loaded["records"] == served,
+        "records_per_s": round(total / seconds, 1),
+        "pipeline_seconds": loaded["seconds"],
+        "steps": loaded["steps"],
+        "write_disposition": loaded["write_disposition"],
+        "loader_file_format": loaded["loader_file_format"],
+        "dlt_version": loaded["dlt_version"],
+    }
+    print(
+        f"  dlt {loaded['dlt_version']:<11} {seconds:8.2f}s  "
+        f"{outcome['records_per_s']:,.0f} records/s ({loaded['write_disposition']})",
+        flush=True,
+    )
+    if not outcome["complete"]:
+        print(f"  dlt INCOMPLETE: loaded {loaded['records']}, served {served}", flush=True)
+    return outcome
 
 
 def hub_sync(env: dict[str, str]) -> tuple[float, float]:
@@ -195,6 +267,11 @@ def run_size(admin: str, records: int, seed: int) -> dict[str, Any]:
             }
             result["plain_copy_seconds"] = round(plain_copy(url, scenario), 3)
             print(f"  plain COPY      {result['plain_copy_seconds']:8.2f}s", flush=True)
+            if DLT_PYTHON.exists():
+                result["dlt"] = dlt_baseline(url, env, served_by_department(scenario))
+                db.checkpoint(admin)  # the syncs do not pay for dlt's dirty buffers
+            else:
+                print("  dlt             skipped: no .venv-dlt (make bench-dlt-setup)", flush=True)
             for phase in ("full", "nothing_changed", "one_percent_commerce"):
                 if phase == "one_percent_commerce":
                     changed = change_commerce(sandbox, 0.01)
@@ -220,6 +297,9 @@ def run_size(admin: str, records: int, seed: int) -> dict[str, Any]:
         "nothing_changed_vs_full": round(result["nothing_changed"]["seconds"] / full, 4),
         "one_percent_vs_full": round(result["one_percent_commerce"]["seconds"] / full, 4),
     }
+    if result.get("dlt", {}).get("complete"):
+        # hub records/s ÷ dlt records/s over the same served records
+        result["ratios"]["full_vs_dlt_rate"] = round(result["dlt"]["seconds"] / full, 4)
     return result
 
 
@@ -227,6 +307,18 @@ def _recomputed(publish: dict[str, Any]) -> str:
     if not publish:
         return "–"
     return f"{publish['projects_recomputed']:,} of {publish['projects']:,} ({publish['scope']})"
+
+
+def _dlt_cell(size: dict[str, Any]) -> str:
+    """dlt's time and the hub's rate relative to it; "–" where dlt was skipped."""
+    run = size.get("dlt")
+    if not run:
+        return "–"
+    if "error" in run:
+        return "failed"
+    if not run.get("complete"):
+        return f"{run['seconds']:.1f} s, incomplete"
+    return f"{run['seconds']:.1f} s (**{size['ratios']['full_vs_dlt_rate']:.1f}×**)"
 
 
 def _plain(value: Any) -> Any:
@@ -239,9 +331,10 @@ def _plain(value: Any) -> Any:
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [
-        "| records | plain COPY | full sync | rate vs COPY | nothing changed | 1 % commerce "
+        "| records | plain COPY | full sync | rate vs COPY | vs dlt (target ≥ 2×) "
+        "| nothing changed | 1 % commerce "
         "| peak RSS (full) | changed amounts in shared | projects recomputed (1 %) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in results["sizes"].values():
         r = size["ratios"]
@@ -249,6 +342,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {size['records']:,} | {size['plain_copy_seconds']:.1f} s "
             f"| {size['full']['seconds']:.1f} s | **{r['full_vs_plain_copy_rate']:.1%}** "
+            f"| {_dlt_cell(size)} "
             f"| {idle['seconds']:.1f} s (**{r['nothing_changed_vs_full']:.0%}**) "
             f"| {one['seconds']:.1f} s (**{r['one_percent_vs_full']:.0%}**) "
             f"| {size['full']['peak_rss_mib']:.0f} MiB | {one['shown']}/{one['checked']} "
