@@ -23,7 +23,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: $(STAMP)
+## Issue 13's end-to-end table at 100k and 1M source records, with plain COPY and dlt (its own
+## venv, installed here) measured in the same run; then the per-stage diagnostics.
+BENCH_E2E_ARGS ?= --sizes 100000,1000000
+DLT_VENV := .venv-dlt
+DLT_STAMP := $(DLT_VENV)/.installed
+bench: $(STAMP) $(DLT_STAMP)
+	$(BIN)/python -m bench.e2e $(BENCH_E2E_ARGS)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## Splink (issue 10's comparison, evaluation only) in its own venv: requirements.lock plus
@@ -51,8 +57,6 @@ bench-e2e: $(STAMP)
 
 ## dlt (issue 13's second baseline) in its own venv: bench/dlt/requirements.txt (hashed
 ## pins) and nothing of the hub. `make bench-e2e` runs it when .venv-dlt exists, else skips it.
-DLT_VENV := .venv-dlt
-DLT_STAMP := $(DLT_VENV)/.installed
 
 $(DLT_STAMP): bench/dlt/requirements.txt
 	test -x $(DLT_VENV)/bin/python || $(PYTHON) -m venv $(DLT_VENV)

@@ -37,7 +37,7 @@ MAX_ROUNDS = 50
 # A scope past this share of the records is cheaper resolved whole: the rounds stop, and the
 # publish is full. (Blocks grow with the city: at a province's size the closure of a few
 # changed records can reach most of them. BENCHMARKS.md has the figures.)
-MAX_SCOPE_SHARE = 0.3
+MAX_SCOPE_SHARE = 0.15
 # Beyond this many transactions since the last publish, read every record as changed.
 WRAP_SAFE_AGE = 1 << 30
 
