@@ -33,13 +33,20 @@ def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def default_sync_jobs(departments: int) -> int:
+    """One ingest per two cores: each keeps its Python process and its server backend busy.
+    On 2 cores two ingests at once were slower than one after another (BENCHMARKS.md:
+    27.1 s against 23.4 s for a full sync of 93k records)."""
+    return max(1, min(departments, (os.cpu_count() or 1) // 2))
+
+
 def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     from hub.pipeline import run_sync
     from hub.progress import ProgressReporter, shown
 
     sources = tuple(args.source) if args.source else None
     chosen = sources or source_systems()
-    jobs = args.jobs or settings.sync_jobs or min(len(chosen), os.cpu_count() or 1)
+    jobs = args.jobs or settings.sync_jobs or default_sync_jobs(len(chosen))
     reporter = (
         ProgressReporter(chosen, sys.stderr, terminal=_is_terminal(sys.stderr))
         if args.progress

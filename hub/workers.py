@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 STOP_GRACE = 10.0
 #: Imported once by the fork server instead of by every worker. Not Great Expectations: a
 #: worker imports it when its batch has rows to audit (about 3 s), so a sync that brings
-#: nothing new never does; preloading it made such a sync take 4.7 s instead of 1.5 s at
+#: nothing new never does; preloading it made such a sync take 4.7 s instead of 1.6 s at
 #: 93k records (BENCHMARKS.md), for about 3 s saved on a full sync.
 PRELOAD = ["hub.pipeline"]
 

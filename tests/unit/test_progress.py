@@ -252,3 +252,13 @@ def test_sync_jobs_must_be_a_positive_number(text):
         Settings.from_env({"HUB_SYNC_JOBS": text})
     assert Settings.from_env({"HUB_SYNC_JOBS": "3"}).sync_jobs == 3
     assert Settings.from_env({}).sync_jobs is None
+
+
+@pytest.mark.parametrize(
+    ("cpus", "departments", "jobs"), [(1, 4, 1), (2, 4, 1), (4, 4, 2), (16, 4, 4), (None, 4, 1)]
+)
+def test_hub_sync_runs_one_ingest_per_two_cpus_by_default(monkeypatch, cpus, departments, jobs):
+    from hub.cli import default_sync_jobs
+
+    monkeypatch.setattr("hub.cli.os.cpu_count", lambda: cpus)
+    assert default_sync_jobs(departments) == jobs
