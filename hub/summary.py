@@ -29,3 +29,10 @@ def print_summary(summary: dict) -> None:
             rows = "" if step["row_count"] is None else f"{step['row_count']:>9,} rows"
             failed = "" if step["succeeded"] else "  FAILED"
             print(f"  {where:<9} {step['step']:<13} {step['seconds']:>9.3f} s {rows}{failed}")
+    publish = summary.get("last_publish")
+    if publish and publish["scope"]:  # a publish before incremental publishing has none
+        print(
+            f"Latest publish ({publish['published_at']:%Y-%m-%d %H:%M:%S %Z}): {publish['scope']},"
+            f" {publish['records_changed']:,} source records changed,"
+            f" {publish['projects_recomputed']:,} of {publish['projects']:,} projects recomputed"
+        )

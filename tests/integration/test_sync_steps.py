@@ -57,6 +57,8 @@ def test_a_sync_keeps_the_time_of_each_step(hub_settings, monkeypatch, sandbox, 
     out = capsys.readouterr().out
     assert "Latest run run-" in out
     assert "publish   resolve" in out and "commerce  land" in out
+    projects = report.published["projects"]
+    assert f"full, {resolve_rows:,} source records changed, {projects:,} of {projects:,}" in out
 
 
 def test_a_failed_step_is_kept_as_failed(hub_settings, sandbox):
