@@ -38,46 +38,10 @@ warehouse.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, TriggerRule, dag, task
+from airflow.sdk import TriggerRule, dag, task
 from hub_airflow import assets, tags
 from hub_airflow.defaults import DEFAULT_ARGS, START_DATE
-
-
-def ingest_task(source_system: str):
-    """The task that ingests one department: one call to ``hub.pipeline.ingest``."""
-
-    @task(
-        task_id=f"ingest_{source_system}",
-        outlets=[assets.RAW[source_system]],
-        multiple_outputs=False,
-    )
-    def ingest_source(params=None) -> dict:
-        from hub_airflow.connections import hub_settings
-
-        from hub.errors import reraise_redacted
-        from hub.pipeline import ingest
-
-        settings = hub_settings()
-        with reraise_redacted(settings, source_system):
-            return ingest(settings, source_system, full=bool(params and params["full"]))
-
-    return ingest_source
-
-
-@task(
-    trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS,
-    outlets=[assets.SHARED_PROJECTS],
-    multiple_outputs=False,
-)
-def resolve_and_publish() -> dict:
-    from hub_airflow.connections import hub_settings
-
-    from hub.errors import reraise_redacted
-    from hub.pipeline import resolve_and_publish as run
-
-    settings = hub_settings()
-    with reraise_redacted(settings, "publish"):
-        return run(settings)
+from hub_airflow.tasks import ingest_params, ingest_task, resolve_and_publish
 
 
 @task(multiple_outputs=False)
@@ -109,9 +73,7 @@ def flag_failed_ingests() -> None:
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    params={
-        "full": Param(False, type="boolean", description="Re-read every source from the start")
-    },
+    params=ingest_params(),
     tags=[tags.HUB, tags.SYNC, *tags.DEPARTMENTS, tags.LAYER_SHARED, tags.TIER_1],
     doc_md=__doc__,
 )
