@@ -239,6 +239,23 @@ def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.bulletin import draw_bulletin
+
+    print(draw_bulletin(settings, args.period, Path(args.out) if args.out else None))
+    return 0
+
+
+def _month(text: str) -> str:
+    from hub.bulletin import parse_period
+
+    try:
+        parse_period(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def _cmd_dq_summary(settings: Settings, args: argparse.Namespace) -> int:
     from hub.pipeline import warehouse_url
     from hub.warehouse.connection import connect, fetch_dicts
@@ -423,6 +440,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rebuild", help="recompute core and shared from raw (replays every merged batch)"
     ).set_defaults(handler=_cmd_rebuild)
+
+    report = commands.add_parser(
+        "report",
+        help="write the month's bulletin (its signing indicators as JSON) and print its path",
+    )
+    report.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+    report.add_argument("--out", metavar="DIR", help="folder (default $HUB_BULLETIN_DIR)")
+    report.set_defaults(handler=_cmd_report)
 
     dq = commands.add_parser(
         "dq", help="data quality: what the audits found, held batches, core checks, Data Docs"

@@ -29,6 +29,7 @@ ENV_VARS: dict[str, str] = {
     "HUB_REFERENCE_DIR": "folder with districts.csv, regions.csv, industry_chains.csv",
     "HUB_ACCESS_PASSWORD": "password for logins created by `hub access grant`",
     "HUB_DATA_DOCS_DIR": "where GX Data Docs are built (default $HUB_HOME/data_docs)",
+    "HUB_BULLETIN_DIR": "where `hub report` writes bulletins (default $HUB_HOME/bulletins)",
     "HUB_SOURCE_COMMERCE_URL": "commerce platform base URL",
     "HUB_SOURCE_COMMERCE_KEY": "commerce X-Api-Key",
     "HUB_SOURCE_APPROVAL_URL": "approval bureau base URL",
@@ -57,6 +58,7 @@ class Settings:
     embedded_port: int
     reference_dir: Path
     data_docs_dir: Path
+    bulletin_dir: Path
     commerce: CommerceSettings
     approval: ApprovalSettings
     land: LandSettings
@@ -87,6 +89,7 @@ class Settings:
             embedded_port=int(env.get("HUB_EMBEDDED_PORT") or 54329),
             reference_dir=Path(env.get("HUB_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR),
             data_docs_dir=Path(env.get("HUB_DATA_DOCS_DIR") or home / "data_docs"),
+            bulletin_dir=Path(env.get("HUB_BULLETIN_DIR") or home / "bulletins"),
             commerce=CommerceSettings(
                 base_url=env.get("HUB_SOURCE_COMMERCE_URL", SANDBOX_DEFAULT_URLS["commerce"]),
                 api_key=env.get("HUB_SOURCE_COMMERCE_KEY", ""),
