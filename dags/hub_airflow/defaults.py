@@ -27,3 +27,7 @@ DEFAULT_ARGS: dict = {
     # A sync that hangs this long is stuck on a source, not slow: fail it and let the retry run.
     "execution_timeout": timedelta(hours=2),
 }
+
+#: How often (seconds) an ingest task logs its department's progress while the phase lasts;
+#: a phase change is logged at once (hub_airflow/tasks.py).
+PROGRESS_LOG_EVERY = 30.0

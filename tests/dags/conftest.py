@@ -66,6 +66,15 @@ def load_dagbag_fixture():
 @pytest.fixture(scope="session")
 def airflow_db():
     """A migrated metadata database (what ``airflow db migrate`` does), once per session."""
+    from airflow.models.pool import Pool
     from airflow.utils import db
 
     db.upgradedb()
+    # The pool the warehouse tasks run in, as airflow-init creates it (dags/hub_airflow/pools.py):
+    # dag.test() never runs a task whose pool is missing, it waits for it.
+    sys.path.insert(0, str(DAGS_FOLDER))
+    from hub_airflow.pools import WAREHOUSE_POOL, WAREHOUSE_POOL_DESCRIPTION, WAREHOUSE_POOL_SLOTS
+
+    Pool.create_or_update_pool(
+        WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS, WAREHOUSE_POOL_DESCRIPTION, include_deferred=False
+    )

@@ -28,7 +28,7 @@ class RecordingPipeline(types.ModuleType):
         self.broken = broken
         self.calls: list[tuple] = []
 
-    def ingest(self, settings, source_system, *, full=False):
+    def ingest(self, settings, source_system, *, full=False, clock=None):
         from connectors.common.records import SourceUnavailable
 
         self.calls.append(("ingest", source_system, settings.warehouse_url, full))
@@ -45,7 +45,7 @@ class RecordingPipeline(types.ModuleType):
             "status": "ok",
         }
 
-    def resolve_and_publish(self, settings):
+    def resolve_and_publish(self, settings, *, clock=None):
         self.calls.append(("resolve_and_publish",))
         return {"projects": 3}
 
