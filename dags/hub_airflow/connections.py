@@ -6,6 +6,26 @@ The only place in ``dags/`` that reads configuration. Call it inside a task, nev
 * If an Airflow Connection ``hub_warehouse`` (type postgres) exists, it overrides
   ``HUB_WAREHOUSE_URL``: a deployment can keep the warehouse password in Airflow's secrets backend
   instead of the environment. Without it the environment decides.
+* The same for each department: if its Connection exists, it overrides all of that
+  department's ``HUB_SOURCE_*`` values (a field it leaves empty is empty, not the environment's);
+  if not, the environment decides.
+
+  ========================  ======  =====================================================
+  Connection                type    fields
+  ========================  ======  =====================================================
+  ``hub_commerce``          http    base URL (below); the X-Api-Key in ``password``
+  ``hub_approval``          http    base URL; OAuth client id in ``login``, secret in
+                                    ``password``
+  ``hub_stats``             http    base URL; the API token in ``password``
+  ``hub_land``              fs      the drop folder in ``extra`` ``{"path": "/data/land"}``
+  ========================  ======  =====================================================
+
+  The base URL is built as the HTTP provider's ``HttpHook`` builds it: ``host`` when it holds a
+  scheme (``http://sandbox:8101``), else ``<schema>://<host>`` with ``schema`` the scheme
+  (default ``https`` for a Connection of type https, ``http`` otherwise); then ``:<port>``
+  when ``port`` is set.
+
+Connections are looked up when ``hub_settings()`` is called, inside a task; never at parse time.
 """
 
 from __future__ import annotations
@@ -17,6 +37,13 @@ if TYPE_CHECKING:
     from hub.config import Settings
 
 WAREHOUSE_CONN_ID = "hub_warehouse"
+COMMERCE_CONN_ID = "hub_commerce"
+APPROVAL_CONN_ID = "hub_approval"
+STATS_CONN_ID = "hub_stats"
+LAND_CONN_ID = "hub_land"
+
+_HTTP_TYPES = ("http", "https")
+_LAND_TYPES = ("fs", "generic")
 
 #: libpq parameters a Connection's extra may carry into the URL's query string.
 _LIBPQ_EXTRAS = (
@@ -42,6 +69,7 @@ def hub_settings() -> Settings:
     url = warehouse_url_from_connection()
     if url is not None:
         env["HUB_WAREHOUSE_URL"] = url
+    env.update(department_env_from_connections())
     settings = Settings.from_env(env)
     for secret in configured_secrets(settings):
         mask_secret(secret)
@@ -50,14 +78,73 @@ def hub_settings() -> Settings:
 
 def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str | None:
     """``postgresql+psycopg://…`` from the Airflow Connection; None when it is not defined."""
+    conn = _connection(conn_id)
+    return None if conn is None else connection_to_url(conn)
+
+
+def department_env_from_connections() -> dict[str, str]:
+    """The ``HUB_SOURCE_*`` values of every department whose Connection is defined; the
+    departments without one are left out (the environment decides for them)."""
+    env: dict[str, str] = {}
+    commerce = _connection(COMMERCE_CONN_ID)
+    if commerce is not None:
+        env["HUB_SOURCE_COMMERCE_URL"] = connection_to_base_url(commerce)
+        env["HUB_SOURCE_COMMERCE_KEY"] = commerce.password or ""
+    approval = _connection(APPROVAL_CONN_ID)
+    if approval is not None:
+        env["HUB_SOURCE_APPROVAL_URL"] = connection_to_base_url(approval)
+        env["HUB_SOURCE_APPROVAL_CLIENT_ID"] = approval.login or ""
+        env["HUB_SOURCE_APPROVAL_CLIENT_SECRET"] = approval.password or ""
+    stats = _connection(STATS_CONN_ID)
+    if stats is not None:
+        env["HUB_SOURCE_STATS_URL"] = connection_to_base_url(stats)
+        env["HUB_SOURCE_STATS_TOKEN"] = stats.password or ""
+    land = _connection(LAND_CONN_ID)
+    if land is not None:
+        env["HUB_SOURCE_LAND_DIR"] = connection_to_land_dir(land)
+    return env
+
+
+def _connection(conn_id: str) -> Any | None:
+    """The Airflow Connection ``conn_id``; None when it is not defined."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
-        conn = Connection.get(conn_id)
+        return Connection.get(conn_id)
     except AirflowNotFoundException:
         return None
-    return connection_to_url(conn)
+
+
+def connection_to_base_url(conn: Any) -> str:
+    """An http-type Connection → the department's base URL (as ``HttpHook`` builds it)."""
+    if conn.conn_type not in _HTTP_TYPES:
+        raise ValueError(
+            f"Connection {conn.conn_id!r} must be of type http, not {conn.conn_type!r}"
+        )
+    host = (conn.host or "").strip()
+    if not host:
+        raise ValueError(f"Connection {conn.conn_id!r} has no host")
+    if "://" in host:
+        base = host
+    else:
+        scheme = conn.schema or ("https" if conn.conn_type == "https" else "http")
+        base = f"{scheme}://{host}"
+    if conn.port:
+        base = f"{base.rstrip('/')}:{conn.port}"
+    return base.rstrip("/")
+
+
+def connection_to_land_dir(conn: Any) -> str:
+    """An fs-type Connection → the land bureau's drop folder (``extra`` ``{"path": …}``)."""
+    if conn.conn_type not in _LAND_TYPES:
+        raise ValueError(f"Connection {conn.conn_id!r} must be of type fs, not {conn.conn_type!r}")
+    path = (conn.extra_dejson or {}).get("path")
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError(
+            f'Connection {conn.conn_id!r} needs the drop folder in extra {{"path": …}}'
+        )
+    return path
 
 
 def connection_to_url(conn: Any) -> str:
