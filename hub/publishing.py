@@ -28,6 +28,7 @@ from psycopg import sql
 
 from hub.config import PROJECT_ROOT
 from hub.sources import departments
+from hub.warehouse.connection import run_sql_file
 
 # The code publishing runs: a change to it publishes again, even with the same data.
 CODE = ("hub/resolve", "hub/lifecycle", "sql/core")
@@ -99,10 +100,7 @@ def code_fingerprint() -> str:
 def last_fingerprints(conn: Any) -> Fingerprints | None:
     """What the last publish kept (None before the first); the parts an older hub did not
     keep are empty, so they differ from any taken now."""
-    row = conn.execute(
-        "select inputs_fingerprint, hub_tables_fingerprint, code_fingerprint"
-        " from meta.publishes order by publish_id desc limit 1"
-    ).fetchone()
+    row = run_sql_file(conn, "core/last_publish_fingerprints.sql").fetchone()
     return Fingerprints(*(part or "" for part in row)) if row else None
 
 
@@ -140,18 +138,17 @@ def record_publish(
     recomputed: int,
     horizon: int,
 ) -> None:
-    conn.execute(
-        "insert into meta.publishes (inputs_fingerprint, projects, code_fingerprint,"
-        " hub_tables_fingerprint, scope, records_changed, projects_recomputed, snapshot_xmin)"
-        " values (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            fingerprints.inputs,
-            projects,
-            fingerprints.rules,
-            fingerprints.hub_tables,
-            "full" if full else "incremental",
-            changed,
-            recomputed,
-            horizon,
-        ),
+    run_sql_file(
+        conn,
+        "core/record_publish.sql",
+        {
+            "inputs": fingerprints.inputs,
+            "projects": projects,
+            "rules": fingerprints.rules,
+            "hub_tables": fingerprints.hub_tables,
+            "scope": "full" if full else "incremental",
+            "changed": changed,
+            "recomputed": recomputed,
+            "horizon": horizon,
+        },
     )

@@ -98,10 +98,7 @@ def change_horizon(conn: psycopg.Connection) -> int | None:
     """How many transactions ago began the oldest one the last publish could not see (core
     rows written since are read as possibly changed); None when there is no such publish or
     it is so long ago that row ages may have wrapped (PostgreSQL's xids are 32-bit)."""
-    row = conn.execute(
-        "select pg_current_xact_id()::text::bigint - snapshot_xmin from meta.publishes"
-        " order by publish_id desc limit 1"
-    ).fetchone()
+    row = run_sql_file(conn, "core/change_horizon.sql").fetchone()
     if row is None or row[0] is None or row[0] >= WRAP_SAFE_AGE:
         return None
     return row[0]
@@ -145,11 +142,8 @@ def _widen_to_fixpoint(conn: psycopg.Connection) -> tuple[list[MatchRecord] | No
         codes = {r.project_code for r in records if r.key in changed and r.project_code}
         touched = [r for r in records if r.key in changed or r.project_code in codes]
         blocks = sorted({b for e in build_entities(touched) for b in name_block_ids(e)})
-        fresh = conn.execute(
-            "insert into scope_attributes (kind, value, round)"
-            " select 'block', block::text, %s from unnest(%s::int[]) as block"
-            " on conflict (kind, value) do nothing",
-            (round_, blocks),
+        fresh = run_sql_file(
+            conn, "core/add_scope_blocks.sql", {"round": round_, "blocks": blocks}
         ).rowcount
         if not fresh:
             return records, round_
