@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG
 from hub_airflow import assets, schedules, tags
+from hub_airflow.alerts import ingest_deadline
 from hub_airflow.defaults import DEFAULT_ARGS, START_DATE
 from hub_airflow.land import LandDoneSensor
 from hub_airflow.tasks import ingest_params, ingest_task
@@ -37,7 +38,12 @@ every run reads everything new since its watermark, so a missed run needs no bac
 
 **When the department is down:** the task is retried twice (10, then 20 minutes) and then fails;
 each failed try marks the department 'failed' in `shared.sync_status` with a one-line reason,
-redacted as in `hub sync`. The other departments' DAGs are not affected.
+redacted as in `hub sync`. The last failure also goes to `meta.alerts` (`hub status`) and, where
+configured, to a webhook or by mail (`hub_airflow/alerts.py`). The other departments' DAGs are
+not affected.
+
+**Deadline:** a run not finished {deadline} after it was queued raises an 'overdue' alert (kept
+and sent the same way): the department has gone unread longer than expected.
 
 **Rerun safety:** the ingest is idempotent (batch ids derived from the records, watermarks moved
 in the same transaction as the rows, merges change only what differs). Param `full=true`
@@ -72,10 +78,16 @@ for _dept in assets.SOURCE_SYSTEMS:
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
+        deadline=ingest_deadline(_dept),
         default_args=DEFAULT_ARGS,
         params=ingest_params(),
         tags=[tags.HUB, tags.SYNC, *_dept_tags, tags.LAYER_RAW, tags.TIER_1],
-        doc_md=DOC_MD.format(dept=_dept, schedule=_schedule, why=WHY.get(_dept, DEFAULT_WHY)),
+        doc_md=DOC_MD.format(
+            dept=_dept,
+            schedule=_schedule,
+            why=WHY.get(_dept, DEFAULT_WHY),
+            deadline=schedules.ingest_deadline(_dept),
+        ),
     ):
         _ingest = ingest_task(_dept)()
         if _dept == "land":

@@ -1,6 +1,6 @@
 """The summary `hub status` prints and `hub demo` prints beside the ground truth: projects per
 stage, current records and open rejects per source, and the time of each step of the latest
-run (``hub.pipeline.summarize``'s dict)."""
+run, the latest publish and the last day's alerts (``hub.pipeline.summarize``'s dict)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,12 @@ def print_summary(summary: dict) -> None:
             f" {publish['records_changed']:,} source records changed,"
             f" {publish['projects_recomputed']:,} of {publish['projects']:,} projects recomputed"
         )
+    alerts = summary.get("recent_alerts") or []
+    if alerts:
+        print("Alerts of the last day (meta.alerts):")
+        for alert in alerts:
+            where = alert["dag_id"] + (f".{alert['task_id']}" if alert["task_id"] else "")
+            print(
+                f"  {alert['raised_at']:%Y-%m-%d %H:%M:%S %Z} {alert['kind']:<11} "
+                f"{alert['source_system'] or '-':<9} {where}: {alert['detail']}"
+            )

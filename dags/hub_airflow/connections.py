@@ -78,7 +78,7 @@ def hub_settings() -> Settings:
 
 def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str | None:
     """``postgresql+psycopg://…`` from the Airflow Connection; None when it is not defined."""
-    conn = _connection(conn_id)
+    conn = optional_connection(conn_id)
     return None if conn is None else connection_to_url(conn)
 
 
@@ -86,26 +86,26 @@ def department_env_from_connections() -> dict[str, str]:
     """The ``HUB_SOURCE_*`` values of every department whose Connection is defined; the
     departments without one are left out (the environment decides for them)."""
     env: dict[str, str] = {}
-    commerce = _connection(COMMERCE_CONN_ID)
+    commerce = optional_connection(COMMERCE_CONN_ID)
     if commerce is not None:
         env["HUB_SOURCE_COMMERCE_URL"] = connection_to_base_url(commerce)
         env["HUB_SOURCE_COMMERCE_KEY"] = commerce.password or ""
-    approval = _connection(APPROVAL_CONN_ID)
+    approval = optional_connection(APPROVAL_CONN_ID)
     if approval is not None:
         env["HUB_SOURCE_APPROVAL_URL"] = connection_to_base_url(approval)
         env["HUB_SOURCE_APPROVAL_CLIENT_ID"] = approval.login or ""
         env["HUB_SOURCE_APPROVAL_CLIENT_SECRET"] = approval.password or ""
-    stats = _connection(STATS_CONN_ID)
+    stats = optional_connection(STATS_CONN_ID)
     if stats is not None:
         env["HUB_SOURCE_STATS_URL"] = connection_to_base_url(stats)
         env["HUB_SOURCE_STATS_TOKEN"] = stats.password or ""
-    land = _connection(LAND_CONN_ID)
+    land = optional_connection(LAND_CONN_ID)
     if land is not None:
         env["HUB_SOURCE_LAND_DIR"] = connection_to_land_dir(land)
     return env
 
 
-def _connection(conn_id: str) -> Any | None:
+def optional_connection(conn_id: str) -> Any | None:
     """The Airflow Connection ``conn_id``; None when it is not defined."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pendulum
 
+from hub_airflow.alerts import HubFailureNotifier
+
 OWNER = "investment-hub"
 
 #: Department times are Asia/Shanghai (contracts/README.md); schedules are written in it too.
@@ -26,6 +28,9 @@ DEFAULT_ARGS: dict = {
     "max_retry_delay": timedelta(minutes=30),
     # A sync that hangs this long is stuck on a source, not slow: fail it and let the retry run.
     "execution_timeout": timedelta(hours=2),
+    # Once a task has failed for good: kept in the warehouse (shared.sync_status for an ingest,
+    # meta.alerts for all), sent by webhook or mail where configured (hub_airflow/alerts.py).
+    "on_failure_callback": [HubFailureNotifier()],
 }
 
 #: How often (seconds) an ingest task logs its department's progress while the phase lasts;

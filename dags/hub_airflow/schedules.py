@@ -5,6 +5,8 @@ Cron expressions are read in the DAGs' timezone, Asia/Shanghai (``defaults.START
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.sdk import AssetAny
 
 from hub_airflow import assets
@@ -34,3 +36,21 @@ def ingest_schedule(source_system: str) -> str:
 
 #: ``resolve_and_publish`` runs whenever any department's raw Asset got a new batch.
 RESOLVE_AND_PUBLISH = AssetAny(*assets.RAW.values())
+
+
+#: How long a department may go unread: an ``ingest_<dept>`` run not finished this long after it
+#: was queued raises its Deadline Alert (``alerts.ingest_deadline``). The schedule's own period,
+#: except land, whose evening file is expected by midnight (six hours after the 18:00 start).
+INGEST_DEADLINE: dict[str, timedelta] = {
+    "approval": timedelta(minutes=15),
+    "commerce": timedelta(hours=1),
+    "land": timedelta(hours=6),
+    "stats": timedelta(days=1),
+}
+
+#: A department with no rhythm of its own (``DEFAULT_INGEST``, daily).
+DEFAULT_INGEST_DEADLINE = timedelta(days=1)
+
+
+def ingest_deadline(source_system: str) -> timedelta:
+    return INGEST_DEADLINE.get(source_system, DEFAULT_INGEST_DEADLINE)
