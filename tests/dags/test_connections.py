@@ -187,35 +187,50 @@ def test_parsing_the_dags_looks_up_no_connection(load_dagbag, monkeypatch):
     assert looked_up == []
 
 
-def test_compose_connections_say_what_its_environment_says(connections, monkeypatch):
-    """docker-compose gives the Airflow services both the HUB_SOURCE_* variables and the
-    Connections, from the same .env values; with compose's defaults, they agree."""
+def test_compose_connections_alone_give_every_department_setting(connections, monkeypatch):
+    """docker-compose gives the Airflow services the warehouse and the departments as
+    Connections only (no HUB_SOURCE_*, no HUB_WAREHOUSE_URL); with sample .env values, a task's
+    hub_settings() gets all of them from the Connections."""
     import re
 
     import yaml
 
     compose = yaml.safe_load((DAGS_FOLDER.parent / "docker-compose.yml").read_text("utf-8"))
     environment = compose["services"]["airflow-scheduler"]["environment"]
-    default = re.compile(r"(?<!\$)\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}")
-    values = {name: default.sub(r"\1", str(value)) for name, value in environment.items()}
-    for name in CONNECTION_VARIABLES[1:]:
-        assert name in values, name
+    assert not [name for name in environment if name.startswith("HUB_SOURCE_")]
+    assert "HUB_WAREHOUSE_URL" not in environment
+    variable = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-?])([^}]*))?\}")
+
+    def sample(match: re.Match) -> str:  # a required variable: a sample .env value
+        name, operator, argument = match.groups()
+        return f"sample-{name.lower()}" if operator == "?" else (argument or "")
+
+    values = {name: variable.sub(sample, str(value)) for name, value in environment.items()}
     for name in [*ENVIRONMENT, *CONNECTION_VARIABLES]:
         monkeypatch.delenv(name, raising=False)
-    from_environment = {n: v for n, v in values.items() if n.startswith("HUB_SOURCE_")}
-    for name, value in from_environment.items():
-        monkeypatch.setenv(name, value)
-    expected = connections.hub_settings()
-    for name in CONNECTION_VARIABLES[1:]:
+    for name in CONNECTION_VARIABLES:
         monkeypatch.setenv(name, values[name])
-    for name in from_environment:  # now the Connections alone decide
-        monkeypatch.setenv(name, "unused")
 
-    assert repr(connections.hub_settings()) == repr(expected)
-    actual = connections.hub_settings()
-    assert (actual.commerce.api_key, actual.approval.client_secret, actual.stats.token) == (
-        expected.commerce.api_key,
-        expected.approval.client_secret,
-        expected.stats.token,
+    settings = connections.hub_settings()
+
+    assert settings.warehouse_url == (
+        "postgresql+psycopg://hub_pipeline:sample-warehouse_loader_password@warehouse:5432/hub"
     )
-    assert actual.land.directory == expected.land.directory
+    assert (settings.commerce.base_url, settings.commerce.api_key) == (
+        "http://sandbox:8101",
+        "sample-hub_source_commerce_key",
+    )
+    assert (
+        settings.approval.base_url,
+        settings.approval.client_id,
+        settings.approval.client_secret,
+    ) == (
+        "http://sandbox:8102",
+        "sample-hub_source_approval_client_id",
+        "sample-hub_source_approval_client_secret",
+    )
+    assert (settings.stats.base_url, settings.stats.token) == (
+        "http://sandbox:8104",
+        "sample-hub_source_stats_token",
+    )
+    assert settings.land.directory == Path("/data/land")

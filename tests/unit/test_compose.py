@@ -7,9 +7,15 @@ instead of running ``docker compose config``.
 
 from __future__ import annotations
 
+import ast
+import base64
+import importlib.util
+import json
+import os
 import posixpath
 import re
 import shlex
+import stat
 import subprocess
 import sys
 import tomllib
@@ -23,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = REPO_ROOT / "sql"
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
+MAKE_ENV = REPO_ROOT / "docker" / "make-env"
+DAGS_FOLDER = REPO_ROOT / "dags"
 
 AIRFLOW_SERVICES = (
     "airflow-init",
@@ -38,6 +46,10 @@ ADMIN_PASSWORD = "WAREHOUSE_ADMIN_PASSWORD"
 LOADER_PASSWORD = "WAREHOUSE_LOADER_PASSWORD"
 #: The variable that carries the admin URL into airflow-init (not HUB_*: the hub never reads it).
 ADMIN_URL_VARIABLE = "WAREHOUSE_ADMIN_URL"
+#: A variable whose name says it holds a secret.
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|KEY|TOKEN|FERNET|JWT", re.IGNORECASE)
+#: The Airflow Connections the tasks read (dags/hub_airflow/connections.py), by variable.
+CONNECTION_PREFIX = "AIRFLOW_CONN_"
 
 #: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}; not $${VAR}, which
 #: compose passes on as ${VAR}. Groups: name, operator, default or message.
@@ -164,18 +176,45 @@ def test_only_names_the_hub_reads(services, name):
     assert hub_names <= HUB_ENV_VARS, hub_names - HUB_ENV_VARS
 
 
+def _connection(service: dict, conn_id: str) -> dict:
+    """The Connection ``conn_id`` a service is given as ``AIRFLOW_CONN_<ID>`` (JSON form), with
+    compose's defaults (a required variable standing as its own name)."""
+    return json.loads(_env(service)[CONNECTION_PREFIX + conn_id.upper()])
+
+
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
 def test_airflow_reaches_the_warehouse_as_the_pipeline_login(services, name):
-    url = urlsplit(_env(services[name])["HUB_WAREHOUSE_URL"])
+    conn = _connection(services[name], "hub_warehouse")
     warehouse_env = _env(services["warehouse"])
-    assert url.scheme == "postgresql+psycopg"
-    assert (url.hostname, url.port) == ("warehouse", 5432)
-    assert url.path == "/" + warehouse_env["POSTGRES_DB"]
+    assert conn["conn_type"] == "postgres"
+    assert (conn["host"], conn["port"]) == ("warehouse", 5432)
+    assert conn["schema"] == warehouse_env["POSTGRES_DB"]
     # Never the superuser, nor its password.
-    assert url.username != warehouse_env["POSTGRES_USER"]
-    assert url.password == LOADER_PASSWORD != warehouse_env["POSTGRES_PASSWORD"]
+    assert conn["login"] != warehouse_env["POSTGRES_USER"] == "hub_admin"
+    assert conn["password"] == LOADER_PASSWORD != warehouse_env["POSTGRES_PASSWORD"]
     # The same login in every Airflow service: the one airflow-init creates.
-    assert url.username == _pipeline_login(services)
+    assert conn["login"] == _pipeline_login(services)
+    # The Connection is the only way the warehouse reaches a long-running service (a task's
+    # hub_settings() reads it); airflow-init's `hub status` alone takes HUB_WAREHOUSE_URL.
+    if name != "airflow-init":
+        assert "HUB_WAREHOUSE_URL" not in _env(services[name])
+
+
+def test_airflow_init_checks_the_login_the_tasks_use(services, monkeypatch):
+    """`hub status` in airflow-init logs in with the URL the hub_warehouse Connection turns
+    into inside a task (dags/hub_airflow/connections.py's own conversion)."""
+    from types import SimpleNamespace
+
+    monkeypatch.syspath_prepend(str(DAGS_FOLDER))
+    from hub_airflow.connections import connection_to_url
+
+    init = services["airflow-init"]
+    fields = _connection(init, "hub_warehouse")
+    conn = SimpleNamespace(
+        conn_id="hub_warehouse", extra_dejson=fields.get("extra") or {}, **fields
+    )
+    assert connection_to_url(conn) == _env(init)["HUB_WAREHOUSE_URL"]
+    assert [argv for _assignments, argv in _init_steps(services)][-1] == ["hub", "status"]
 
 
 def _init_steps(services) -> list[tuple[dict[str, str], list[str]]]:
@@ -316,26 +355,45 @@ def test_warehouse_healthcheck_uses_its_own_user(services):
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
 def test_airflow_reaches_every_department_of_the_sandbox(services, name):
-    env = _env(services[name])
-    sandbox = services["sandbox"]
+    service, sandbox = services[name], services["sandbox"]
     sandbox_ports = _container_ports(sandbox)
-    for dept, port in (("COMMERCE", 8101), ("APPROVAL", 8102), ("STATS", 8104)):
-        url = urlsplit(env[f"HUB_SOURCE_{dept}_URL"])
-        assert (url.hostname, url.port) == ("sandbox", port)
+    sandbox_env = _env(sandbox)
+    for conn_id, port in (("hub_commerce", 8101), ("hub_approval", 8102), ("hub_stats", 8104)):
+        conn = _connection(service, conn_id)
+        assert conn["conn_type"] == "http"
+        url = urlsplit(conn["host"])
+        assert (url.scheme, url.hostname, url.port) == ("http", "sandbox", port)
         assert port in sandbox_ports
-    # The default credentials are the ones the sandbox accepts.
+    # The credentials the tasks present are the ones the sandbox accepts: the same .env
+    # variables, given to the sandbox as the HUB_SOURCE_* that `hub sandbox serve` reads.
+    presented = {
+        "HUB_SOURCE_COMMERCE_KEY": _connection(service, "hub_commerce")["password"],
+        "HUB_SOURCE_APPROVAL_CLIENT_ID": _connection(service, "hub_approval")["login"],
+        "HUB_SOURCE_APPROVAL_CLIENT_SECRET": _connection(service, "hub_approval")["password"],
+        "HUB_SOURCE_STATS_TOKEN": _connection(service, "hub_stats")["password"],
+    }
+    assert sandbox_env == presented
+    # ... each a required variable of its own, not a default (the sandbox's built-in
+    # credentials would otherwise be the stack's).
     from hub.sandbox.servers import SandboxCredentials
 
-    accepted = SandboxCredentials()
-    assert env["HUB_SOURCE_COMMERCE_KEY"] == accepted.commerce_key
-    assert env["HUB_SOURCE_APPROVAL_CLIENT_ID"] == accepted.approval_client_id
-    assert env["HUB_SOURCE_APPROVAL_CLIENT_SECRET"] == accepted.approval_client_secret
-    assert env["HUB_SOURCE_STATS_TOKEN"] == accepted.stats_token
-    # The land drop: the folder the sandbox writes is the volume Airflow reads.
+    built_in = SandboxCredentials()
+    assert set(presented.values()) == set(presented)
+    compose_text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for credential in (
+        built_in.commerce_key,
+        built_in.approval_client_id,
+        built_in.approval_client_secret,
+        built_in.stats_token,
+    ):
+        assert credential not in compose_text
+    # The land drop: the folder the sandbox writes is the volume Airflow reads (hub_land).
     command = sandbox["command"]
     sandbox_land_dir = command[command.index("--land-dir") + 1]
-    land_dir = env["HUB_SOURCE_LAND_DIR"]
-    assert _volume_targets(services[name])[land_dir] == _volume_targets(sandbox)[sandbox_land_dir]
+    land = _connection(service, "hub_land")
+    assert land["conn_type"] == "fs"
+    land_dir = land["extra"]["path"]
+    assert _volume_targets(service)[land_dir] == _volume_targets(sandbox)[sandbox_land_dir]
 
 
 def test_sandbox_serves_the_agreed_scenario(services):
@@ -357,6 +415,337 @@ def test_env_example_documents_every_variable():
         assert documented[name] == expected, name
     # Nothing documented that compose no longer reads.
     assert set(documented) <= names, set(documented) - names
+
+
+# ------------------------------------------------------------------ secrets: .env only, once
+
+
+def _required_variables() -> set[str]:
+    """Every variable compose refuses to start without (``${VAR:?message}``), from the file."""
+    return {name for name, operator, _message in _compose_variables() if operator == ":?"}
+
+
+def _interpolate(value, env: dict[str, str]):
+    """A value as compose would see it with ``env`` as .env; a required variable missing from
+    it fails, as compose would."""
+
+    def substitute(match: re.Match) -> str:
+        name, operator, argument = match.groups()
+        if operator and "?" in operator:
+            assert env.get(name), f"compose would refuse to start: {name} is required"
+            return env[name]
+        return env.get(name) or argument or ""
+
+    return _VARIABLE.sub(substitute, value) if isinstance(value, str) else value
+
+
+def _run_make_env(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(MAKE_ENV), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            assert name not in values, f"{name} twice"
+            values[name] = value
+    return values
+
+
+@pytest.fixture(scope="module")
+def generated_env(tmp_path_factory) -> dict[str, str]:
+    """The .env docker/make-env writes, in a temporary folder."""
+    folder = tmp_path_factory.mktemp("make-env")
+    result = _run_make_env("--output", str(folder / ".env"), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return _read_env_file(folder / ".env")
+
+
+def test_every_secret_is_required_from_env_with_no_default():
+    secrets_seen = set()
+    for name, operator, argument in _compose_variables():
+        if SECRET_NAME.search(name):
+            secrets_seen.add(name)
+            assert operator == ":?", f"${{{name}}} must be ${{{name}:?message}}, no default"
+        if operator == ":?":  # the message says how to get one
+            assert "docker/make-env" in argument, name
+    assert {ADMIN_PASSWORD, LOADER_PASSWORD, "FERNET_KEY", "AIRFLOW_JWT_SECRET"} <= secrets_seen
+    required = _required_variables()
+    # And no secret written into the file itself: every Airflow and database setting that
+    # holds one comes from a required variable.
+    for service in yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))["services"].values():
+        for name, value in (service.get("environment") or {}).items():
+            if SECRET_NAME.search(name):
+                variable = _VARIABLE.fullmatch(str(value))
+                assert variable, f"{name}: {value!r} is not from .env"
+                assert variable.group(2) == ":?", name
+            # A URL's password and a Connection's: a required variable (with compose's
+            # defaults, it stands as its name), never a literal.
+            value = _defaults(value)
+            if isinstance(value, str) and value.startswith("{"):
+                password = json.loads(value).get("password")
+            elif isinstance(value, str) and "://" in value:
+                password = urlsplit(value).password
+            else:
+                continue
+            assert password is None or password in required, (name, value)
+
+
+def test_no_placeholder_secret_anywhere(generated_env):
+    texts = {
+        "docker-compose.yml": COMPOSE_FILE.read_text(encoding="utf-8"),
+        ".env.example": ENV_EXAMPLE.read_text(encoding="utf-8"),
+        "make-env's .env": "\n".join(f"{k}={v}" for k, v in generated_env.items()),
+    }
+    for where, text in texts.items():
+        assert "change-me" not in text.lower(), where
+    # .env.example leaves every secret empty (compose refuses an empty one too).
+    documented = _env_example()
+    for name in _required_variables():
+        assert documented[name] == "", name
+
+
+def test_airflow_services_get_department_secrets_only_as_connections(services):
+    departments = {
+        name for name, _op, _arg in _compose_variables() if name.startswith("HUB_SOURCE_")
+    }
+    department_secrets = {name for name in departments if SECRET_NAME.search(name)}
+    assert department_secrets >= {
+        "HUB_SOURCE_COMMERCE_KEY",
+        "HUB_SOURCE_APPROVAL_CLIENT_SECRET",
+        "HUB_SOURCE_STATS_TOKEN",
+    }
+    for name in AIRFLOW_SERVICES:
+        env = services[name]["environment"]
+        assert not [variable for variable in env if variable.startswith("HUB_SOURCE_")], name
+        in_connections = set()
+        for variable, value in env.items():
+            used = {found for found, _op, _arg in _VARIABLE.findall(str(value))}
+            if variable.startswith(CONNECTION_PREFIX):
+                in_connections |= used
+            else:
+                assert not used & departments, (name, variable)
+        assert in_connections >= departments, departments - in_connections
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING_AIRFLOW)
+def test_each_secret_reaches_a_service_once(services, name):
+    counts: dict[str, int] = {}
+    for value in services[name]["environment"].values():
+        for found, _op, _arg in _VARIABLE.findall(str(value)):
+            if SECRET_NAME.search(found):
+                counts[found] = counts.get(found, 0) + 1
+    assert counts and all(count == 1 for count in counts.values()), counts
+
+
+def test_the_sandbox_gets_only_the_credentials_it_accepts(services):
+    sandbox = services["sandbox"]
+    assert set(_env(sandbox)) == {
+        "HUB_SOURCE_COMMERCE_KEY",
+        "HUB_SOURCE_APPROVAL_CLIENT_ID",
+        "HUB_SOURCE_APPROVAL_CLIENT_SECRET",
+        "HUB_SOURCE_STATS_TOKEN",
+    }
+    assert not [v for v in _env(sandbox) if v.startswith(CONNECTION_PREFIX)]
+    assert "WAREHOUSE" not in yaml.safe_dump(sandbox)
+
+
+def test_connections_are_the_ones_the_tasks_read(services, generated_env, monkeypatch):
+    monkeypatch.syspath_prepend(str(DAGS_FOLDER))
+    from hub_airflow import connections
+
+    conn_ids = {
+        connections.WAREHOUSE_CONN_ID,
+        connections.COMMERCE_CONN_ID,
+        connections.APPROVAL_CONN_ID,
+        connections.STATS_CONN_ID,
+        connections.LAND_CONN_ID,
+    }
+    for name in AIRFLOW_SERVICES:
+        env = services[name]["environment"]
+        given = {
+            v[len(CONNECTION_PREFIX) :].lower() for v in env if v.startswith(CONNECTION_PREFIX)
+        }
+        assert given >= conn_ids, conn_ids - given
+        for variable in env:
+            if variable.startswith(CONNECTION_PREFIX):
+                conn = json.loads(_interpolate(env[variable], generated_env))
+                assert isinstance(conn, dict) and conn["conn_type"], (name, variable)
+
+
+#: Run in a child process with a throw-away AIRFLOW_HOME: no test outside tests/dags imports
+#: Airflow (tests/dags/conftest.py). Prints what hub_settings() makes, as JSON.
+_HUB_SETTINGS_IN_A_TASK = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from hub_airflow.connections import hub_settings
+s = hub_settings()
+print(json.dumps({
+    "warehouse_url": s.warehouse_url,
+    "home": str(s.home),
+    "land_dir": str(s.land.directory),
+    "base_urls": [s.commerce.base_url, s.approval.base_url, s.stats.base_url],
+    "credentials": [s.commerce.api_key, s.approval.client_id, s.approval.client_secret,
+                    s.stats.token],
+}))
+"""
+
+
+def test_a_task_gets_every_setting_from_the_connections(services, generated_env, tmp_path):
+    """What hub_settings() makes inside a task from exactly what compose gives the scheduler
+    (its HUB_* and AIRFLOW_CONN_*, with make-env's .env): the warehouse as hub_pipeline, each
+    department with the credentials the sandbox accepts, the land volume."""
+    from hub.config import Settings
+
+    if importlib.util.find_spec("airflow") is None:  # not imported here: the child does
+        pytest.skip("Airflow is not installed")
+    scheduler = {
+        name: _interpolate(value, generated_env)
+        for name, value in services["airflow-scheduler"]["environment"].items()
+    }
+    child_env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("HUB_", "AIRFLOW", "OPENLINEAGE"))
+    }
+    child_env.update(
+        {
+            "AIRFLOW_HOME": str(tmp_path),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow.db'}",
+        }
+    )
+    child_env.update(
+        {
+            name: value
+            for name, value in scheduler.items()
+            if name.startswith(("HUB_", "AIRFLOW_CONN_"))
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", _HUB_SETTINGS_IN_A_TASK, str(DAGS_FOLDER)],
+        cwd=tmp_path,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    settings = json.loads(result.stdout.strip().splitlines()[-1])
+
+    loader = generated_env[LOADER_PASSWORD]
+    assert settings["warehouse_url"] == (
+        f"postgresql+psycopg://hub_pipeline:{loader}@warehouse:5432/hub"
+    )
+    assert settings["base_urls"] == [
+        "http://sandbox:8101",
+        "http://sandbox:8102",
+        "http://sandbox:8104",
+    ]
+    assert settings["land_dir"] == "/data/land"
+    assert settings["home"] == scheduler["HUB_HOME"]
+    assert all(settings["credentials"])
+    # The sandbox's `hub sandbox serve` reads the same values from its HUB_SOURCE_*.
+    sandbox = Settings.from_env(
+        {n: _interpolate(v, generated_env) for n, v in services["sandbox"]["environment"].items()}
+    )
+    assert settings["credentials"] == [
+        sandbox.commerce.api_key,
+        sandbox.approval.client_id,
+        sandbox.approval.client_secret,
+        sandbox.stats.token,
+    ]
+
+
+def test_metadata_database_password_is_required(services):
+    postgres = _env(services["postgres"])
+    for name in AIRFLOW_SERVICES:
+        metadata = urlsplit(_env(services[name])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        assert (metadata.username, metadata.password) == (
+            postgres["POSTGRES_USER"],
+            postgres["POSTGRES_PASSWORD"],
+        )
+        assert metadata.password == "AIRFLOW_DB_PASSWORD"
+
+
+# ------------------------------------------------------------------ docker/make-env
+
+
+def test_make_env_is_an_executable_standard_library_script():
+    text = MAKE_ENV.read_text(encoding="utf-8")
+    assert text.startswith("#!/usr/bin/env python3\n")
+    assert MAKE_ENV.stat().st_mode & stat.S_IXUSR
+    imported = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert imported and imported <= set(sys.stdlib_module_names), imported
+
+
+def test_make_env_writes_every_required_variable(generated_env):
+    required = _required_variables()
+    assert required >= {ADMIN_PASSWORD, LOADER_PASSWORD, "FERNET_KEY", "AIRFLOW_JWT_SECRET"}
+    assert required <= set(generated_env), required - set(generated_env)
+    values = [generated_env[name] for name in required]
+    assert all(values) and len(set(values)) == len(values)  # non-empty, each its own
+    for name in required - {"FERNET_KEY"}:
+        value = generated_env[name]
+        # Safe as they are in a URL, a JSON Connection and a command line.
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value), name
+        if SECRET_NAME.search(name) and name != "FERNET_KEY":
+            assert len(value) >= 32, name
+    # Nothing compose does not read.
+    assert set(generated_env) <= {name for name, _op, _arg in _compose_variables()}
+    # A Fernet key: URL-safe base64 of 32 bytes (what cryptography's Fernet.generate_key() makes).
+    fernet = generated_env["FERNET_KEY"]
+    assert len(fernet) == 44 and re.fullmatch(r"[A-Za-z0-9_-]{43}=", fernet)
+    assert len(base64.urlsafe_b64decode(fernet)) == 32
+    # Linux: the containers run as the user who made it (unless root: the image's default).
+    if sys.platform.startswith("linux") and os.getuid() != 0:
+        assert generated_env["AIRFLOW_UID"] == str(os.getuid())
+    else:
+        assert "AIRFLOW_UID" not in generated_env
+
+
+def test_make_env_never_replaces_an_env_without_force(tmp_path):
+    env_file = tmp_path / ".env"
+    assert _run_make_env("--output", str(env_file), cwd=tmp_path).returncode == 0
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    first = env_file.read_text(encoding="utf-8")
+
+    refused = _run_make_env("--output", str(env_file), cwd=tmp_path)
+    assert refused.returncode != 0 and "--force" in refused.stderr
+    assert env_file.read_text(encoding="utf-8") == first
+
+    assert _run_make_env("--output", str(env_file), "--force", cwd=tmp_path).returncode == 0
+    second = _read_env_file(env_file)
+    assert second.keys() == _read_env_file_text(first).keys()
+    assert not set(second.values()) & set(_read_env_file_text(first).values()) - {
+        second.get("AIRFLOW_UID")
+    }
+
+
+def test_make_env_prints_to_standard_output(tmp_path):
+    printed = _run_make_env("--output", "-", cwd=tmp_path)
+    assert printed.returncode == 0
+    assert not list(tmp_path.iterdir())
+    (tmp_path / "printed").write_text(printed.stdout, encoding="utf-8")
+    assert _required_variables() <= set(_read_env_file(tmp_path / "printed"))
+
+
+def _read_env_file_text(text: str) -> dict[str, str]:
+    return dict(
+        line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
 
 
 def test_dockerfile_builds_on_the_pinned_airflow():

@@ -1,5 +1,6 @@
 """What the sandbox departments accept from the hub: an API key, OAuth client credentials,
-a token (the defaults are the ones docker-compose.yml and .env.example give the hub)."""
+a token (the defaults serve `hub demo` and the tests; docker-compose.yml gives the sandbox
+the credentials docker/make-env generated, and the hub the same ones as Airflow Connections)."""
 
 from __future__ import annotations
 
