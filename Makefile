@@ -4,16 +4,33 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint clean lock
 
+## requirements.lock holds a sha256 for every file, so pip refuses anything else; the hub itself
+## (editable, no hash) comes after it, with --no-deps.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## Regenerate requirements.lock from pyproject.toml (after editing a pin there) with pip-tools in
+## a throw-away venv. The pins already in the lock are kept unless pyproject asks otherwise;
+## LOCK_ARGS="--upgrade-package NAME" moves one package. Python 3.11, as the image's tag.
+PIP_TOOLS_VERSION := 7.7.0
+LOCK_PIP_VERSION := 26.3
+LOCK_EXTRAS := airflow,bench,dev,embedded
+LOCK_COMMAND := pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links --extra=$(LOCK_EXTRAS) -o requirements.lock pyproject.toml
+lock:
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
+	&& $(PYTHON) -m venv "$$tmp" \
+	&& "$$tmp/bin/python" -m pip install --quiet pip==$(LOCK_PIP_VERSION) pip-tools==$(PIP_TOOLS_VERSION) \
+	&& CUSTOM_COMPILE_COMMAND="make lock  (pip-tools $(PIP_TOOLS_VERSION), pip $(LOCK_PIP_VERSION), Python 3.11: $(LOCK_COMMAND))" \
+		"$$tmp/bin/$(firstword $(LOCK_COMMAND))" --quiet $(wordlist 2,100,$(LOCK_COMMAND)) $(LOCK_ARGS)
 
 ## Sandbox departments → warehouse (embedded unless HUB_WAREHOUSE_URL is set) → sync → summary.
 demo: $(STAMP)
@@ -41,7 +58,8 @@ SPLINK_ARGS ?= --size 2000 --seed 20250630 --names realistic
 $(SPLINK_STAMP): requirements.lock bench/requirements-splink.txt pyproject.toml
 	test -x $(SPLINK_VENV)/bin/python || $(PYTHON) -m venv $(SPLINK_VENV)
 	$(SPLINK_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SPLINK_VENV)/bin/python -m pip install --quiet -r requirements.lock -r bench/requirements-splink.txt
+	$(SPLINK_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(SPLINK_VENV)/bin/python -m pip install --quiet -r bench/requirements-splink.txt
 	$(SPLINK_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(SPLINK_STAMP)
 
@@ -54,6 +72,14 @@ E2E_ARGS ?= --sizes 10000,100000
 .PHONY: bench-e2e
 bench-e2e: $(STAMP)
 	$(BIN)/python -m bench.e2e $(E2E_ARGS)
+
+## BI queries over the shared star at about 1M source records (issue 15): loads and syncs a
+## sandbox scenario into a scratch warehouse, then medians, p95 and plans into bench/results/.
+## BI_ARGS e.g. "--records 100000", or "--url URL" to reuse a warehouse kept with "--keep".
+BI_ARGS ?= --records 1000000
+.PHONY: bench-bi
+bench-bi: $(STAMP)
+	$(BIN)/python -m bench.bi_queries $(BI_ARGS)
 
 ## dlt (issue 13's second baseline) in its own venv: bench/dlt/requirements.txt (hashed
 ## pins) and nothing of the hub. `make bench-e2e` runs it when .venv-dlt exists, else skips it.

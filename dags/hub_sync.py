@@ -47,11 +47,13 @@ from hub_airflow.tasks import ingest_params, ingest_task, resolve_and_publish
 @task(multiple_outputs=False)
 def summarize() -> dict:
     from hub_airflow.connections import hub_settings
+    from hub_airflow.lineage import emit_task_lineage
 
     from hub.errors import reraise_redacted
     from hub.pipeline import summarize as run
 
     settings = hub_settings()
+    emit_task_lineage(settings)
     with reraise_redacted(settings, "summarize"):
         return run(settings)
 

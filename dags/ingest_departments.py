@@ -15,7 +15,7 @@ from __future__ import annotations
 from airflow.sdk import DAG
 from hub_airflow import assets, schedules, tags
 from hub_airflow.alerts import ingest_deadline
-from hub_airflow.defaults import DEFAULT_ARGS, START_DATE
+from hub_airflow.defaults import DEADLINES, DEFAULT_ARGS, START_DATE
 from hub_airflow.land import LandDoneSensor
 from hub_airflow.tasks import ingest_params, ingest_task
 
@@ -78,9 +78,9 @@ for _dept in assets.SOURCE_SYSTEMS:
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
-        deadline=ingest_deadline(_dept),
+        deadline=ingest_deadline(_dept) if DEADLINES else None,
         default_args=DEFAULT_ARGS,
-        params=ingest_params(),
+        params=ingest_params(_dept),
         tags=[tags.HUB, tags.SYNC, *_dept_tags, tags.LAYER_RAW, tags.TIER_1],
         doc_md=DOC_MD.format(
             dept=_dept,

@@ -40,12 +40,39 @@ def default_sync_jobs(departments: int) -> int:
     return max(1, min(departments, (os.cpu_count() or 1) // 2))
 
 
+#: `hub sync`'s re-pull flags: option → (department, window unit).
+WINDOW_FLAGS = {"dates": ("land", "day"), "periods": ("stats", "month")}
+
+
+def _sync_windows(args: argparse.Namespace, chosen: tuple[str, ...]) -> dict:
+    """`--dates` / `--periods` as {department: RepullWindow}; ValueError when malformed,
+    combined with --full, or for a department the sync does not read."""
+    from connectors.common.window import parse_window
+
+    windows = {}
+    for flag, (source_system, unit) in WINDOW_FLAGS.items():
+        text = getattr(args, flag, None)
+        if text is None:
+            continue
+        if args.full:
+            raise ValueError(f"--{flag} re-pulls a range; --full re-reads everything: not both")
+        if source_system not in chosen:
+            raise ValueError(f"--{flag} re-pulls {source_system}: add --source {source_system}")
+        windows[source_system] = parse_window(text, unit)
+    return windows
+
+
 def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     from hub.pipeline import run_sync
     from hub.progress import ProgressReporter, shown
 
     sources = tuple(args.source) if args.source else None
     chosen = sources or source_systems()
+    try:
+        windows = _sync_windows(args, chosen)
+    except ValueError as error:
+        print(f"hub sync: {error}", file=sys.stderr)
+        return 2
     jobs = args.jobs or settings.sync_jobs or default_sync_jobs(len(chosen))
     reporter = (
         ProgressReporter(chosen, sys.stderr, terminal=_is_terminal(sys.stderr))
@@ -59,6 +86,7 @@ def _cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
             sources=sources,
             jobs=jobs,
             progress=reporter.update if reporter else None,
+            windows=windows,
         )
     for item in report.ingested:
         held = "  HELD (see `hub dq`)" if item.get("status") == "held" else ""
@@ -240,20 +268,26 @@ def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from hub.bulletin import draw_bulletin
+    from hub.bulletin import write_atomically
+    from hub.report import render
 
-    print(draw_bulletin(settings, args.period, Path(args.out) if args.out else None))
+    content = render(settings, args.period, args.format)
+    if args.output and args.output != "-":
+        write_atomically(Path(args.output), content)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
     return 0
 
 
-def _month(text: str) -> str:
-    from hub.bulletin import parse_period
+def _report_period(text: str):
+    from hub.report import parse_period
 
     try:
-        parse_period(text)
+        return parse_period(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return text
 
 
 def _cmd_dq_summary(settings: Settings, args: argparse.Namespace) -> int:
@@ -418,6 +452,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", action="append", choices=source_systems(), help="only this source (repeatable)"
     )
     sync.add_argument(
+        "--dates",
+        metavar="FIRST..LAST",
+        help="re-pull the land files of these dates (YYYY-MM-DD or YYYYMMDD, one or a range"
+        " such as 2024-03-01..2024-03-05) even if read before: a backfill",
+    )
+    sync.add_argument(
+        "--periods",
+        metavar="FIRST..LAST",
+        help="re-pull these stats periods (YYYY-MM, one or a range such as 2024-01..2024-03)"
+        " at their current revision even if read before: a backfill",
+    )
+    sync.add_argument(
         "--jobs",
         type=_positive_int,
         metavar="N",
@@ -443,10 +489,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="write the month's bulletin (its signing indicators as JSON) and print its path",
+        help="the dispatch bulletin of a month, quarter or year to date (html, xlsx or json)",
     )
-    report.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
-    report.add_argument("--out", metavar="DIR", help="folder (default $HUB_BULLETIN_DIR)")
+    report.add_argument(
+        "--period",
+        required=True,
+        type=_report_period,
+        metavar="P",
+        help="a month 2024-03, a quarter 2024Q1 or a year to date 2024YTD",
+    )
+    report.add_argument("--format", choices=("html", "xlsx", "json"), default="html")
+    report.add_argument("--output", metavar="FILE", help="write to FILE (default: standard output)")
     report.set_defaults(handler=_cmd_report)
 
     dq = commands.add_parser(

@@ -29,7 +29,7 @@ ENV_VARS: dict[str, str] = {
     "HUB_REFERENCE_DIR": "folder with districts.csv, regions.csv, industry_chains.csv",
     "HUB_ACCESS_PASSWORD": "password for logins created by `hub access grant`",
     "HUB_DATA_DOCS_DIR": "where GX Data Docs are built (default $HUB_HOME/data_docs)",
-    "HUB_BULLETIN_DIR": "where `hub report` writes bulletins (default $HUB_HOME/bulletins)",
+    "HUB_BULLETIN_DIR": "where the monthly_bulletin DAG writes (default $HUB_HOME/bulletins)",
     "HUB_SOURCE_COMMERCE_URL": "commerce platform base URL",
     "HUB_SOURCE_COMMERCE_KEY": "commerce X-Api-Key",
     "HUB_SOURCE_APPROVAL_URL": "approval bureau base URL",
@@ -40,6 +40,10 @@ ENV_VARS: dict[str, str] = {
     "HUB_SOURCE_LAND_DIR": "folder where the land bureau drops its daily CSV files",
     "HUB_AIRFLOW_TASK_RETRIES": "retries per Airflow task (default 2; `hub demo` uses 0)",
     "HUB_SYNC_JOBS": "departments `hub sync` ingests at once (default: departments or CPUs)",
+    "HUB_AIRFLOW_DEADLINES": "off: ingest DAGs without Deadline Alerts (for `airflow dags test`)",
+    "HUB_ALERT_WEBHOOK_URL": "Airflow alerts also POSTed here as JSON (unset: not sent)",
+    "HUB_ALERT_EMAIL": "Airflow alerts also mailed to these, comma-separated (unset: not sent)",
+    "HUB_ALERT_SMTP_CONN_ID": "Airflow Connection the alert mail goes through (smtp_default)",
 }
 
 SANDBOX_DEFAULT_URLS = {

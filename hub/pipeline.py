@@ -35,6 +35,7 @@ from psycopg import sql
 
 from connectors.common.drift import report_schema_drift
 from connectors.common.records import SourceRecord, SourceUnavailable
+from connectors.common.window import RepullWindow
 from hub.config import Settings
 from hub.errors import configured_secrets, one_line, redacted_traceback
 from hub.lifecycle import Evidence, derive_lifecycle
@@ -82,9 +83,19 @@ def warehouse_url(settings: Settings) -> str:
 
 
 def ingest(
-    settings: Settings, source_system: str, *, full: bool = False, clock: StepClock | None = None
+    settings: Settings,
+    source_system: str,
+    *,
+    full: bool = False,
+    clock: StepClock | None = None,
+    window: RepullWindow | None = None,
 ) -> dict[str, Any]:
     """Land, audit and merge one department. Raises SourceUnavailable if it cannot be read.
+
+    ``window`` re-pulls that range of the department (a backfill: land file dates, stats
+    periods; ``connectors.common.window``) instead of what is new since its state; checked
+    before anything is written: a department that takes no window (or not of that unit), or
+    a window with ``full``, raises ValueError.
 
     The whole ingest holds the source's advisory lock, so a batch still marked 'running'
     when the lock is taken belongs to a sync that died. Whatever such a batch (or a 'failed'
@@ -97,6 +108,8 @@ def ingest(
     The time of each step goes to meta.sync_steps under ``clock``'s run (a new run if None);
     ``clock.progress``, if any, is told each step and the records received while landing.
     """
+    if window is not None:
+        check_window(settings, source_system, window, full=full)
     url = warehouse_url(settings)
     batch_id = new_batch_id(source_system)
     clock = clock if clock is not None else StepClock()
@@ -109,7 +122,9 @@ def ingest(
             conn.commit()
             with warehouse_lock(conn, f"source:{source_system}"):
                 try:
-                    return _ingest_locked(conn, url, settings, source_system, batch_id, full, clock)
+                    return _ingest_locked(
+                        conn, url, settings, source_system, batch_id, full, clock, window
+                    )
                 except Exception as error:
                     # Still under the lock, so no other sync of this source sees the batch
                     # 'running' in between; warehouse_lock then unlocks on the way out.
@@ -130,6 +145,31 @@ def ingest(
         raise
     finally:
         clock.save(url)
+
+
+def check_window(
+    settings: Settings, source_system: str, window: RepullWindow, *, full: bool = False
+) -> None:
+    """ValueError unless ``source_system``'s connector re-pulls windows of ``window``'s unit
+    (its ``window_unit``) and ``full`` is off."""
+    connector = build_connector(settings, source_system)
+    try:
+        unit = getattr(connector, "window_unit", None)
+    finally:
+        connector.close()
+    if unit is None:
+        raise ValueError(
+            f"{source_system} takes no re-pull window (a backfill re-pulls land dates or "
+            "stats periods); sync it without one"
+        )
+    if window.unit != unit:
+        raise ValueError(
+            f"{source_system} re-pulls a window of {unit}s, not of {window.unit}s ({window})"
+        )
+    if full:
+        raise ValueError(
+            f"{source_system}: a full resync re-reads everything already; it takes no window"
+        )
 
 
 def _record_failure(
@@ -167,6 +207,7 @@ def _ingest_locked(
     batch_id: str,
     full: bool,
     clock: StepClock,
+    window: RepullWindow | None = None,
 ) -> dict[str, Any]:
     """The ingest proper, run while holding the source's lock (see ``ingest``)."""
     orphans = run_sql_file(
@@ -184,7 +225,10 @@ def _ingest_locked(
         _audit_and_merge(conn, url, clock, source_system, orphan_batch_id, orphan_records, 0)
     state = _source_state(conn, source_system)
     connector = build_connector(settings, source_system)
-    records = report_schema_drift(connector.read(state, full=full), connector.unknown_fields)
+    read = (
+        connector.read(state, full=full) if window is None else connector.read(state, window=window)
+    )
+    records = report_schema_drift(read, connector.unknown_fields)
     if clock.progress is not None:
         records = counted(
             records, SourceRecord, lambda received: clock.tell(source_system, "land", received)
@@ -543,6 +587,7 @@ def run_sync(
     sources: tuple[str, ...] | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    windows: dict[str, RepullWindow] | None = None,
 ) -> SyncReport:
     """One complete pass. A department whose ingest fails for any reason (it cannot be read,
     a database error, a bug) is reported and skipped: the others are still ingested and
@@ -555,17 +600,29 @@ def run_sync(
     department; 1 ingests them one after another in this process. Either way publishing runs
     once, after every department, and every step goes to meta.sync_steps under one run id.
     ``progress`` is told each department's phase and records received as they change, then
-    the publish's (``hub.progress``)."""
+    the publish's (``hub.progress``).
+
+    ``windows``: department → the range it re-pulls instead of what is new (a backfill,
+    ``ingest``'s ``window``); every window is checked first (ValueError, nothing ingested)
+    and the departments are then ingested one after another in this process."""
     report = SyncReport()
     secrets = configured_secrets(settings)
-    clock = StepClock(progress=progress)
     chosen = source_systems() if sources is None else sources
-    if jobs > 1 and len(chosen) > 1:
+    windows = dict(windows or {})
+    for system, window in windows.items():
+        if system not in chosen:
+            raise ValueError(f"a re-pull window for {system}, which this sync does not read")
+        check_window(settings, system, window, full=full)
+    clock = StepClock(progress=progress)
+    if jobs > 1 and len(chosen) > 1 and not windows:
         outcomes = ingest_in_processes(
             settings, chosen, full=full, jobs=jobs, run_id=clock.run_id, progress=progress
         )
     else:
-        outcomes = [ingest_one(settings, system, full=full, clock=clock) for system in chosen]
+        outcomes = [
+            ingest_one(settings, system, full=full, clock=clock, window=windows.get(system))
+            for system in chosen
+        ]
     for outcome in outcomes:
         if outcome.failure is None:
             report.ingested.append(outcome.result)

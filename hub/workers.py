@@ -57,13 +57,17 @@ class Outcome:
     failure: str | None = None
 
 
-def ingest_one(settings: Settings, source_system: str, *, full: bool, clock: StepClock) -> Outcome:
+def ingest_one(
+    settings: Settings, source_system: str, *, full: bool, clock: StepClock, window: Any = None
+) -> Outcome:
     """``ingest``, with a failure logged and kept as its one line as ``run_sync`` promises;
-    the department's last phase is told to the clock's progress."""
+    the department's last phase is told to the clock's progress. ``window``: ``ingest``'s
+    re-pull window, passed only when there is one."""
     from hub import pipeline  # at call time: tests replace pipeline.ingest
 
+    repull = {} if window is None else {"window": window}
     try:
-        result = pipeline.ingest(settings, source_system, full=full, clock=clock)
+        result = pipeline.ingest(settings, source_system, full=full, clock=clock, **repull)
     except Exception as error:
         reason = pipeline._log_failure(source_system, error, configured_secrets(settings))
         clock.tell(source_system, final_phase(None))

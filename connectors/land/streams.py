@@ -7,6 +7,13 @@ different digest was re-delivered, which the contract forbids: an Incident is yi
 the file is not read (the state keeps the old digest, so the incident repeats until an
 operator resolves it). A Checkpoint follows every file read.
 
+With a re-pull ``window`` (days, :class:`connectors.common.window.RepullWindow`), exactly
+the ready files whose date is in the window are read, whatever the state says — a
+re-delivered one too (the operator re-pulling it is the resolution the incident asks for; it
+is reported as ``land_file_redelivered_applied``) — and no other file is looked at. The
+state checkpointed is the state given with those files' digests updated: no other entry
+moves or goes.
+
 Records: payload keyed by the file's own header names, values as strings exactly as in the
 file; ``source_key`` = 宗地编号; provenance ``{"file": name, "line": n}`` (first physical
 line of the record, the header being line 1). A line that does not decode becomes
@@ -25,9 +32,11 @@ from typing import Any
 import requests
 
 from connectors.common.records import Checkpoint, Incident, SourceRecord, StreamItem
+from connectors.common.window import DAY, RepullWindow
 from connectors.land.client import CsvRecord, DropFolder
 from connectors.land.settings import (
     ENTITY,
+    FILE_PATTERN,
     KEY_COLUMN,
     SOURCE_SYSTEM,
     UNDECODABLE,
@@ -46,6 +55,8 @@ class LandConnector:
     source_system = SOURCE_SYSTEM
     entity = ENTITY
     unknown_fields = staticmethod(_unknown_fields)
+    #: ``read(state, window=...)`` takes a window of file dates (``land_supply_YYYYMMDD``).
+    window_unit = DAY
 
     def __init__(self, settings: LandSettings, session: requests.Session | None = None) -> None:
         self.settings = settings
@@ -60,17 +71,31 @@ class LandConnector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def read(self, state: dict[str, Any], *, full: bool = False) -> Iterator[StreamItem]:
+    def read(
+        self, state: dict[str, Any], *, full: bool = False, window: RepullWindow | None = None
+    ) -> Iterator[StreamItem]:
+        _check_window(full, window)  # at the first item (hub.pipeline checks before)
         previous: dict[str, str] = {} if full else dict((state or {}).get("files") or {})
         files = dict(previous)
         last: dict[str, Any] | None = None
         rows_since_checkpoint = 0
         for path in self.folder.ready_files():
+            if window is not None and not _in_window(path.name, window):
+                continue
             digest = self.folder.sha256(path)
             known = previous.get(path.name)
-            if known == digest:
+            if known == digest and window is None:
                 continue
-            if known is not None:
+            if known is not None and known != digest and window is not None:
+                yield Incident(
+                    kind="land_file_redelivered_applied",
+                    detail=(
+                        f"land: {path} was re-delivered with different content "
+                        f"(sha256 {digest}, read before as {known}); re-pulled by window "
+                        f"{window}, its rows are read"
+                    ),
+                )
+            elif known is not None and known != digest:
                 yield Incident(
                     kind="land_file_redelivered",
                     detail=(
@@ -134,6 +159,20 @@ class LandConnector:
                 kind="land_file_empty",
                 detail=f"land: {path} has no header (empty file) although marked done",
             )
+
+
+def _check_window(full: bool, window: RepullWindow | None) -> None:
+    if window is None:
+        return
+    if window.unit != DAY:
+        raise ValueError(f"land re-pulls a window of file dates, not of {window.unit}s ({window})")
+    if full:
+        raise ValueError("a full resync re-reads every file already; it takes no window")
+
+
+def _in_window(name: str, window: RepullWindow) -> bool:
+    match = FILE_PATTERN.match(name)
+    return bool(match) and window.covers_file_date(match.group(1))
 
 
 def _read_header(record: CsvRecord) -> tuple[list[str] | None, str | None]:

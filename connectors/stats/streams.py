@@ -11,6 +11,12 @@ page must carry the revision of the first page — if one shows another, a
 Checkpoint carries the merged state, so a period is committed whole or not at all. A period
 whose roster is empty yields no records but is still checkpointed with its revision: the
 lander's state then says "this period/revision has no projects".
+
+With a re-pull ``window`` (months, :class:`connectors.common.window.RepullWindow`), exactly
+the published periods in the window are pulled again at their current revision, whatever
+the state says, and no other period is looked at (a revision of one outside the window waits
+for the next sync). The state checkpointed is the state given with those periods' entries
+updated: no other entry moves or goes. A closed period revised is still reported.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from connectors.common.records import (
     SourceUnavailable,
     StreamItem,
 )
+from connectors.common.window import MONTH, RepullWindow
 from connectors.stats.client import Period, StatsClient
 from connectors.stats.settings import ENTITY, ROSTER_PATH, SOURCE_SYSTEM, StatsSettings
 from connectors.stats.settings import unknown_fields as _unknown_fields
@@ -49,6 +56,8 @@ class StatsConnector:
     source_system = SOURCE_SYSTEM
     entity = ENTITY
     unknown_fields = staticmethod(_unknown_fields)
+    #: ``read(state, window=...)`` takes a window of periods (``YYYY-MM``).
+    window_unit = MONTH
 
     def __init__(
         self,
@@ -70,7 +79,13 @@ class StatsConnector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def read(self, state: dict[str, Any], *, full: bool = False) -> Iterator[StreamItem]:
+    def read(
+        self, state: dict[str, Any], *, full: bool = False, window: RepullWindow | None = None
+    ) -> Iterator[StreamItem]:
+        if window is not None and window.unit != MONTH:
+            raise ValueError(f"stats re-pulls a window of periods, not {window.unit}s ({window})")
+        if window is not None and full:
+            raise ValueError("a full resync re-pulls every period already; it takes no window")
         known: dict[str, dict[str, Any]] = {}
         if not full:
             for name, entry in ((state or {}).get("periods") or {}).items():
@@ -80,7 +95,11 @@ class StatsConnector:
         last: dict[str, Any] | None = None
 
         for period in self.client.periods():
+            if window is not None and not window.covers_period(period.period):
+                continue
             before = known.get(period.period)
+            if window is not None and (before or {}).get("revision") == period.revision:
+                before = None  # pulled again as if new (the same revision: no incident)
             if before is not None and before.get("revision") == period.revision:
                 # Same revision: same roster. Only the closed flag may have moved.
                 if period.closed and not before.get("closed"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 
 import pendulum
@@ -32,6 +33,18 @@ DEFAULT_ARGS: dict = {
     # meta.alerts for all), sent by webhook or mail where configured (hub_airflow/alerts.py).
     "on_failure_callback": [HubFailureNotifier()],
 }
+
+
+#: Whether the ingest DAGs carry their Deadline Alerts (hub_airflow/alerts.py): ``DEADLINES``.
+#: Off only for `airflow dags test` of an ingest DAG: in Airflow 3.3.2 a test run of a DAG with
+#: a Deadline Alert fails once its tasks have succeeded (DagRun.update_state looks the alert up
+#: by an id only the DAG processor gives it). HUB_AIRFLOW_DEADLINES=off for that; never in a
+#: deployment.
+def deadlines_enabled(env: Mapping[str, str]) -> bool:
+    return env.get("HUB_AIRFLOW_DEADLINES", "on").strip().lower() not in ("off", "0", "false")
+
+
+DEADLINES = deadlines_enabled(os.environ)
 
 #: How often (seconds) an ingest task logs its department's progress while the phase lasts;
 #: a phase change is logged at once (hub_airflow/tasks.py).

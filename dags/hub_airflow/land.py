@@ -43,6 +43,13 @@ class LandDoneSensor(FileSensor):
     def path(self) -> str:  # absolute already; FileSensor would join it to a Connection's path
         return self.filepath
 
+    def get_openlineage_facets_on_start(self):
+        """OpenLineage (when the provider is on): the drop folder this sensor reads."""
+        from hub_airflow.connections import hub_settings
+        from hub_airflow.lineage import operator_lineage
+
+        return operator_lineage(self.task_id, hub_settings())
+
     def execute(self, context) -> None:
         from hub_airflow.connections import hub_settings
 

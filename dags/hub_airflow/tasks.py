@@ -66,9 +66,29 @@ class _LogLines:
         pass
 
 
-def ingest_params() -> dict:
-    """The ``full`` param every DAG with an ingest task declares (the task reads it)."""
-    return {"full": Param(False, type="boolean", description="Re-read every source from the start")}
+def ingest_params(source_system: str | None = None) -> dict:
+    """The params of a DAG with ingest tasks (the tasks read them): ``full``, and for the DAG
+    of one department that re-pulls windows (land, stats) ``window``, the range a manual run
+    re-pulls (``hub_airflow.backfill``). ``hub_sync`` (None: every department) has no window."""
+    from hub_airflow.backfill import WINDOW_PARAM, window_param_help
+
+    params = {
+        "full": Param(False, type="boolean", description="Re-read every source from the start")
+    }
+    help_text = window_param_help(source_system) if source_system else None
+    if help_text:
+        params[WINDOW_PARAM] = Param("", type="string", description=help_text)
+    return params
+
+
+def _repull(source_system: str) -> dict:
+    """``ingest``'s ``window`` for this DAG run (``hub_airflow.backfill``), if there is one."""
+    from airflow.sdk import get_current_context
+
+    from hub_airflow.backfill import window_from_context
+
+    window = window_from_context(source_system, get_current_context())
+    return {} if window is None else {"window": window}
 
 
 def ingest_task(source_system: str):
@@ -85,8 +105,10 @@ def ingest_task(source_system: str):
         from hub.pipeline import ingest
         from hub.progress import ProgressReporter, final_phase, shown
         from hub_airflow.connections import hub_settings
+        from hub_airflow.lineage import emit_task_lineage
 
         settings = hub_settings()
+        emit_task_lineage(settings)
         reporter = ProgressReporter(
             [source_system], _LogLines(progress_log), terminal=False, every=PROGRESS_LOG_EVERY
         )
@@ -95,7 +117,11 @@ def ingest_task(source_system: str):
         with shown(reporter), reraise_redacted(settings, source_system):
             try:
                 result = ingest(
-                    settings, source_system, full=bool(params and params["full"]), clock=clock
+                    settings,
+                    source_system,
+                    full=bool(params and params["full"]),
+                    clock=clock,
+                    **_repull(source_system),
                 )
             finally:
                 clock.tell(source_system, final_phase(result))
@@ -114,7 +140,9 @@ def resolve_and_publish() -> dict:
     from hub.errors import reraise_redacted
     from hub.pipeline import resolve_and_publish as run
     from hub_airflow.connections import hub_settings
+    from hub_airflow.lineage import emit_task_lineage
 
     settings = hub_settings()
+    emit_task_lineage(settings)
     with reraise_redacted(settings, "publish"):
         return run(settings, clock=_dag_run_clock())

@@ -4,7 +4,8 @@
 -- A later file replaces an earlier one; within a file the last row wins: (file name, line)
 -- order decides, not landing order — a late .done marker can land an older file after a
 -- newer one. A withdrawn (作废) parcel stays, marked by its status. Unreadable lines have no
--- key and never reach core.
+-- key and never reach core. At the same (file, line) the later-landed version wins (raw_id):
+-- a re-delivered file that an operator re-pulled (`hub sync --dates`) replaces its old rows.
 with
 
 batch_latest as (
@@ -26,7 +27,7 @@ removed as (
     delete from core.land_parcels as t
     using batch_latest as b
     where b.is_rejected and t.parcel_id = b.source_key
-      and (t.file_name, t.line_no) < (b.file_name, b.line_no)
+      and (t.file_name, t.line_no, t.raw_id) < (b.file_name, b.line_no, b.raw_id)
     returning t.parcel_id
 )
 
@@ -59,4 +60,4 @@ on conflict (parcel_id) do update set
     line_no = excluded.line_no,
     raw_id = excluded.raw_id,
     batch_id = excluded.batch_id
-where (t.file_name, t.line_no) < (excluded.file_name, excluded.line_no)
+where (t.file_name, t.line_no, t.raw_id) < (excluded.file_name, excluded.line_no, excluded.raw_id)

@@ -7,15 +7,20 @@ AIRFLOW_*, and only tests under tests/dags import Airflow.
 
 The metadata database is a SQLite file in that home. It is created (``airflow db migrate``) only
 by the ``airflow_db`` fixture, which the tests that run a DAG ask for; parsing needs no database.
+
+Never import this module from a test module: it would run again under a second name and point
+Airflow (and the OpenLineage transport) at a second home mid-session. Use its fixtures.
 """
 
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,6 +36,8 @@ if "airflow" in sys.modules:  # too late: Airflow already read the developer's r
     )
 
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="hub-airflow-home-"))
+#: Where the OpenLineage provider writes its events, one JSON object a line.
+OPENLINEAGE_EVENTS = _AIRFLOW_HOME / "openlineage-events.jsonl"
 atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
 os.environ.update(
     {
@@ -38,11 +45,30 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
+        # OpenLineage on, as in a deployment with a catalog: every event goes to one file.
+        # Read once per process (the provider's plugin), so it is set here, not in a fixture.
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(OPENLINEAGE_EVENTS), "append": True}
+        ),
+        # Emit from a thread of the task's process, not a fork of it: under dag.test() the
+        # fork of a process holding pytest's and the sandbox's threads waited out the whole
+        # [openlineage] execution_timeout (10 s) at each task event.
+        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
     }
 )
 # A developer's own Airflow connection or secrets settings must not leak into the tests.
 for _name in [n for n in os.environ if n.startswith(("AIRFLOW_CONN_", "AIRFLOW_VAR_"))]:
     del os.environ[_name]
+_OPENLINEAGE_TEST_SETTINGS = (
+    "AIRFLOW__OPENLINEAGE__TRANSPORT",
+    "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD",
+)
+# Nor may their OpenLineage settings (a real catalog, or OpenLineage turned off).
+for _name in [n for n in os.environ if n.startswith("OPENLINEAGE")]:
+    del os.environ[_name]
+for _name in [n for n in os.environ if n.startswith("AIRFLOW__OPENLINEAGE__")]:
+    if _name not in _OPENLINEAGE_TEST_SETTINGS:
+        del os.environ[_name]
 
 
 def load_dagbag():
@@ -79,6 +105,7 @@ def airflow_db():
         WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS, WAREHOUSE_POOL_DESCRIPTION, include_deferred=False
     )
 
+
 def task_states(dag_run) -> dict[str, str]:
     """Each task's state in ``dag_run``, for an assertion's message."""
     return {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
@@ -112,3 +139,19 @@ def run_dag(airflow_db):
 
     return run
 
+
+@pytest.fixture
+def openlineage_events():
+    """``openlineage_events()``: the OpenLineage events emitted since the test began (the
+    file transport's lines, one file for the session), as dicts: those whose eventTime is not
+    before the test began."""
+    began = datetime.now(UTC)
+
+    def read() -> list[dict]:
+        if not OPENLINEAGE_EVENTS.exists():
+            return []
+        lines = OPENLINEAGE_EVENTS.read_text(encoding="utf-8").splitlines()
+        events = [json.loads(line) for line in lines if line.strip()]
+        return [e for e in events if datetime.fromisoformat(e["eventTime"]) >= began]
+
+    return read

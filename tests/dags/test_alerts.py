@@ -217,3 +217,13 @@ def test_no_channel_is_used_unless_configured(monkeypatch):
     (mail,) = mailed
     assert mail.to == ["ops@example.org", "data@example.org"]
     assert "ingest_stats" in mail.subject and "down" in mail.html_content
+
+
+def test_deadlines_are_on_unless_turned_off_for_dags_test():
+    from hub_airflow.defaults import DEADLINES, deadlines_enabled
+
+    assert DEADLINES is True  # the tests' environment does not turn them off
+    assert deadlines_enabled({}) is True
+    assert deadlines_enabled({"HUB_AIRFLOW_DEADLINES": "on"}) is True
+    for off in ("off", "OFF ", "0", "false"):
+        assert deadlines_enabled({"HUB_AIRFLOW_DEADLINES": off}) is False
