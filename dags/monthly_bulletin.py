@@ -2,11 +2,12 @@
 ### monthly_bulletin — the month's bulletin (月度调度) on the first working day of the next month
 
 On the first working day of month M it draws the bulletin of **month M-1, the month just ended**,
-into `HUB_BULLETIN_DIR` (default `$HUB_HOME/bulletins`) as `bulletin-YYYY-MM.json`:
-`hub.bulletin.draw_bulletin`, the same function as `hub report --period YYYY-MM`. Until the
-reports issue gives the bulletin its content (HTML, xlsx), the file holds the month's rows of
-`shared.signing_indicators` (the month; the quarter when the month ends one; the year to date
-through the month) and the projects per stage. The task returns the file's path (one small XCom).
+into `HUB_BULLETIN_DIR` (default `$HUB_HOME/bulletins`) as `bulletin-YYYY-MM.html` and
+`bulletin-YYYY-MM.xlsx`: `hub.bulletin.draw_bulletin`, which reads the month once (one snapshot)
+and renders it as `hub report --period YYYY-MM --format html|xlsx --output FILE` does (headline
+signing indicators, charts by source region, industry category and district, the cohort's
+lifecycle funnel, the big projects and the stalled list, in Chinese). The task returns the HTML's
+path (one small XCom).
 
 **Owner:** investment-hub team (`investment-hub`).
 
@@ -22,10 +23,11 @@ State Council) is not applied: it is not available offline, so 1 October on a we
 the first working day. By 08:00 `hub_sync` (02:00) has refreshed `shared`. `catchup=False`:
 a missed month is drawn by hand with `hub report --period YYYY-MM`.
 
-**When it fails:** retried twice (10, then 20 minutes); the warehouse is only read, and the
-file is written to a temporary name and renamed, so a failed try leaves no half-written bulletin.
+**When it fails:** retried twice (10, then 20 minutes); the warehouse is only read, and
+each file is written to a temporary name and renamed, so a failed try leaves no half-written
+bulletin.
 
-**Rerun safety:** the bulletin is recomputed from `shared` and the file replaced atomically;
+**Rerun safety:** the bulletin is recomputed from `shared` and the files replaced atomically;
 clearing a run draws the same month again, with `shared` as it is then.
 """
 
@@ -60,8 +62,9 @@ def is_first_working_day(logical_date=None, dag_run=None) -> bool:
 
 @task(inlets=[assets.SHARED_PROJECTS], multiple_outputs=False)
 def draw_bulletin(logical_date=None, dag_run=None) -> str:
-    """Write the bulletin of the month before the run's; return its path."""
+    """Write the bulletin of the month before the run's (HTML and xlsx); return the HTML's path."""
     from hub_airflow.connections import hub_settings
+    from hub_airflow.lineage import emit_task_lineage
 
     from hub.bulletin import draw_bulletin as draw
     from hub.bulletin import previous_month
@@ -69,6 +72,7 @@ def draw_bulletin(logical_date=None, dag_run=None) -> str:
 
     period = previous_month(run_day(logical_date, dag_run))
     settings = hub_settings()
+    emit_task_lineage(settings)
     with reraise_redacted(settings, "bulletin"):
         return str(draw(settings, period))
 

@@ -85,7 +85,8 @@ begin
         end if;
     end loop;
 
-    -- Reading shared through functions: the as-of reads, the one definition of the signing
+    -- Reading shared through functions: the as-of reads (shared.stalled_projects calls its
+    -- as-of function), the one definition of the signing
     -- indicators that they and the view share, and the report periods land_quota_usage cuts
     -- (whoever reads a view needs EXECUTE on the functions it calls; schema core stays out of
     -- reach by name). Not granted to public.
@@ -97,6 +98,7 @@ begin
             execute format(
                 'grant execute on function shared.projects_as_of(timestamptz), '
                 'shared.signing_indicators_as_of(timestamptz), '
+                'shared.stalled_projects_as_of(date), '
                 'core.signing_indicators_of(shared.projects[]), core.report_periods(date[]) '
                 'to %I', reader);
         end if;

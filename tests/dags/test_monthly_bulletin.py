@@ -107,7 +107,7 @@ def test_draw_task_draws_the_month_just_ended(dagbag, monkeypatch, tmp_path):
 
     def fake_draw(settings, period, folder=None):
         calls.append((settings.bulletin_dir, period))
-        return Path(settings.bulletin_dir) / f"bulletin-{period}.json"
+        return Path(settings.bulletin_dir) / f"bulletin-{period}.html"
 
     monkeypatch.setattr(hub.bulletin, "draw_bulletin", fake_draw)
     monkeypatch.setattr(connections, "warehouse_url_from_connection", lambda *a, **k: None)
@@ -116,4 +116,4 @@ def test_draw_task_draws_the_month_just_ended(dagbag, monkeypatch, tmp_path):
     logical = pendulum.datetime(2027, 1, 1, 8, tz=SHANGHAI)
     result = task.python_callable(logical_date=logical, dag_run=None)
     assert calls == [(tmp_path, "2026-12")]
-    assert result == str(tmp_path / "bulletin-2026-12.json")
+    assert result == str(tmp_path / "bulletin-2026-12.html")

