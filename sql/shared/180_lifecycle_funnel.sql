@@ -16,12 +16,34 @@
 -- count gives the mean of the middle two; one decimal (exact: always x.0 or x.5); negative
 -- where the evidence of the later milestone is dated earlier. Rounding: half up on exact
 -- numerics (round(numeric, 1)), as the signing indicators.
--- One pass over the projects: each counted project falls in exactly one month and one
--- quarter (a two-row lateral), then one group by; no per-row subquery.
--- District scope: read through shared.projects, so a district-scoped login sees only its
--- district's rows.
+-- The cohorts are a calendar of months and quarters from the first signing to the last, joined
+-- to the projects by signed_on range: a filter on cohort (or cohort_type, cohort_start) then
+-- narrows the calendar first, and the projects are read through core.projects (signed_on)
+-- for that range only, not every project labelled and grouped (no per-row subquery).
+-- District scope: core.reader_scope, as shared.projects applies it, so a district-scoped
+-- login sees only its district's rows.
 create or replace view shared.lifecycle_funnel with (security_barrier) as
 with
+
+cohorts as (
+    select
+        t.cohort_type,
+        case t.cohort_type
+            when 'month' then to_char(s.cohort_start, 'YYYY-MM')
+            else to_char(s.cohort_start, 'YYYY"Q"Q')
+        end as cohort,
+        s.cohort_start::date as cohort_start,
+        (s.cohort_start + t.length)::date - 1 as cohort_end
+    from (
+        select min(signed_on) as first_on, max(signed_on) as last_on
+        from core.projects
+    ) as b
+    cross join (values ('month', interval '1 month'), ('quarter', interval '3 months'))
+        as t (cohort_type, length)
+    cross join lateral generate_series(
+        date_trunc(t.cohort_type, b.first_on::timestamp), b.last_on::timestamp, t.length
+    ) as s (cohort_start)
+),
 
 counted as (
     select
@@ -41,57 +63,47 @@ counted as (
         p.stage = 'terminated' as is_terminated,
         p.landed_on - p.signed_on as days_signed_to_landed,
         p.construction_started_on - p.landed_on as days_landed_to_construction
-    from shared.projects as p
-    where p.signed_on is not null
+    from core.projects as p
+    cross join core.reader_scope as rs
+    where (rs.all_districts or p.district_code = any (rs.districts))
+      and p.signed_on is not null
       and p.signed_investment_wan >= 10000
-),
-
-cohorts as (
-    select
-        co.cohort_type,
-        co.cohort_start,
-        c.*
-    from counted as c
-    cross join lateral (
-        values
-            ('month', date_trunc('month', c.signed_on::timestamp)::date),
-            ('quarter', date_trunc('quarter', c.signed_on::timestamp)::date)
-    ) as co (cohort_type, cohort_start)
 ),
 
 grouped as (
     select
-        cohort_type,
-        cohort_start,
-        district_code,
-        district_name,
-        industry_chain,
+        co.cohort_type,
+        co.cohort,
+        co.cohort_start,
+        co.cohort_end,
+        c.district_code,
+        c.district_name,
+        c.industry_chain,
         count(*) as signed_projects,
-        count(*) filter (where reached_landed) as landed_projects,
-        count(*) filter (where reached_under_construction) as under_construction_projects,
-        count(*) filter (where reached_in_statistics) as in_statistics_projects,
-        count(*) filter (where reached_in_production) as in_production_projects,
-        count(*) filter (where is_terminated) as terminated_projects,
-        percentile_cont(0.5) within group (order by days_signed_to_landed)
-            filter (where days_signed_to_landed is not null) as median_signed_to_landed,
-        percentile_cont(0.5) within group (order by days_landed_to_construction)
-            filter (where days_landed_to_construction is not null)
+        count(*) filter (where c.reached_landed) as landed_projects,
+        count(*) filter (where c.reached_under_construction) as under_construction_projects,
+        count(*) filter (where c.reached_in_statistics) as in_statistics_projects,
+        count(*) filter (where c.reached_in_production) as in_production_projects,
+        count(*) filter (where c.is_terminated) as terminated_projects,
+        percentile_cont(0.5) within group (order by c.days_signed_to_landed)
+            filter (where c.days_signed_to_landed is not null) as median_signed_to_landed,
+        percentile_cont(0.5) within group (order by c.days_landed_to_construction)
+            filter (where c.days_landed_to_construction is not null)
             as median_landed_to_construction,
-        sum(signed_investment_wan) as signed_investment_wan,
-        sum(completed_investment_ytd_wan) as completed_investment_ytd_wan
-    from cohorts
-    group by cohort_type, cohort_start, district_code, district_name, industry_chain
+        sum(c.signed_investment_wan) as signed_investment_wan,
+        sum(c.completed_investment_ytd_wan) as completed_investment_ytd_wan
+    from cohorts as co
+    join counted as c on c.signed_on between co.cohort_start and co.cohort_end
+    group by
+        co.cohort_type, co.cohort, co.cohort_start, co.cohort_end,
+        c.district_code, c.district_name, c.industry_chain
 )
 
 select
     cohort_type,
-    case cohort_type
-        when 'month' then to_char(cohort_start, 'YYYY-MM')
-        else to_char(cohort_start, 'YYYY"Q"Q')
-    end as cohort,
+    cohort,
     cohort_start,
-    (cohort_start + case cohort_type when 'month' then interval '1 month'
-                                     else interval '3 months' end)::date - 1 as cohort_end,
+    cohort_end,
     district_code,
     district_name,
     industry_chain,
