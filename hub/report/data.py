@@ -7,6 +7,7 @@ into one bulletin (the headline figures, charts, funnel and lists all agree).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -213,3 +214,42 @@ def zh_milestone(milestone: str | None) -> str | None:
 def zh_source(source_system: str | None) -> str | None:
     """A source system's department (``land`` → 自然资源和规划局); unknown ones as given."""
     return SOURCE_ZH.get(source_system, source_system) if source_system else source_system
+
+
+def _field(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row[name]
+
+
+#: The bulletin's two project lists, defined once for the page and the workbook: each column's
+#: Chinese header and its value in a row of ``Bulletin.big_projects`` / ``Bulletin.stalled``.
+BIG_PROJECT_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
+    ("项目名称", _field("project_name")),
+    ("项目编号", _field("project_code")),
+    ("区县", _field("district_name")),
+    ("产业链", _field("industry_chain")),
+    ("签约投资额（亿元）", _field("signed_investment_yi")),
+    ("所处阶段", _field("stage_zh")),
+    ("签约日期", _field("signed_on")),
+    ("最近进展日期", _field("last_evidence_on")),
+    ("最近进展", lambda row: zh_milestone(row["last_evidence_milestone"])),
+    ("来源部门", lambda row: zh_source(row["last_evidence_source"])),
+    ("50亿元以上", _field("is_50yi_plus")),
+    ("本期签约", _field("signed_in_period")),
+)
+STALLED_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
+    ("项目名称", _field("project_name")),
+    ("区县", _field("district_name")),
+    ("签约日期", _field("signed_on")),
+    ("签约以来（月）", _field("months_since_signing")),
+    ("签约投资额（亿元）", _field("signed_investment_yi")),
+    ("所处阶段", _field("stage_zh")),
+    ("下一步责任部门", _field("next_department_zh")),
+    ("下一步工作", _field("next_step_zh")),
+)
+
+
+def table(
+    rows: list[dict[str, Any]], columns: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...]
+) -> tuple[list[str], list[list[Any]]]:
+    """``columns`` applied to ``rows``: the headers and one list of values per row."""
+    return [header for header, _ in columns], [[value(r) for _, value in columns] for r in rows]

@@ -11,13 +11,14 @@ from html import escape
 
 from hub.report.charts import FONT_STACK, Bar, bar_chart, column_chart, format_number, funnel_chart
 from hub.report.data import (
+    BIG_PROJECT_COLUMNS,
     FUNNEL_STEPS,
+    STALLED_COLUMNS,
     Bulletin,
     Slice,
     headline,
+    table,
     top_with_rest,
-    zh_milestone,
-    zh_source,
 )
 
 _CSS = f"""
@@ -145,68 +146,8 @@ def render_html(bulletin: Bulletin) -> bytes:
             f"已终止 {funnel.terminated_projects} 个；"
             f"统计局口径本年累计完成投资 {_e(funnel.completed_investment_ytd_wan)} 万元。</p>"
         )
-    big = _table(
-        "table-big-projects",
-        [
-            "项目名称",
-            "项目编号",
-            "区县",
-            "产业链",
-            "签约投资额（亿元）",
-            "所处阶段",
-            "签约日期",
-            "最近进展日期",
-            "最近进展",
-            "来源部门",
-            "50亿元以上",
-            "本期签约",
-        ],
-        [
-            [
-                r["project_name"],
-                r["project_code"],
-                r["district_name"],
-                r["industry_chain"],
-                r["signed_investment_yi"],
-                r["stage_zh"],
-                r["signed_on"],
-                r["last_evidence_on"],
-                zh_milestone(r["last_evidence_milestone"]),
-                zh_source(r["last_evidence_source"]),
-                r["is_50yi_plus"],
-                r["signed_in_period"],
-            ]
-            for r in bulletin.big_projects
-        ],
-        {4},
-    )
-    stalled = _table(
-        "table-stalled",
-        [
-            "项目名称",
-            "区县",
-            "签约日期",
-            "签约以来（月）",
-            "签约投资额（亿元）",
-            "所处阶段",
-            "下一步责任部门",
-            "下一步工作",
-        ],
-        [
-            [
-                r["project_name"],
-                r["district_name"],
-                r["signed_on"],
-                r["months_since_signing"],
-                r["signed_investment_yi"],
-                r["stage_zh"],
-                r["next_department_zh"],
-                r["next_step_zh"],
-            ]
-            for r in bulletin.stalled
-        ],
-        {3, 4},
-    )
+    big = _table("table-big-projects", *table(bulletin.big_projects, BIG_PROJECT_COLUMNS), {4})
+    stalled = _table("table-stalled", *table(bulletin.stalled, STALLED_COLUMNS), {3, 4})
     no_data = "" if bulletin.indicators else '<p class="empty">本期无签约亿元以上项目。</p>'
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN">

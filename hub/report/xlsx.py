@@ -13,14 +13,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hub.report.data import (
+    BIG_PROJECT_COLUMNS,
     FUNNEL_STEPS,
+    STALLED_COLUMNS,
     Bulletin,
     FunnelRow,
     Slice,
     headline,
-    zh_milestone,
-    zh_source,
+    table,
 )
+
+#: The workbook's big-project sheet also carries the hub project id (for lookups in Excel).
+BIG_PROJECT_COLUMNS_WITH_ID = (*BIG_PROJECT_COLUMNS, ("项目ID", lambda row: row["hub_project_id"]))
 
 SHEETS = (
     "主要指标",
@@ -135,70 +139,8 @@ def render_xlsx(bulletin: Bulletin) -> bytes:
         ],
         funnel_rows,
     )
-    _sheet(
-        book,
-        SHEETS[6],
-        [
-            "项目名称",
-            "项目编号",
-            "区县",
-            "产业链",
-            "签约投资额（亿元）",
-            "所处阶段",
-            "签约日期",
-            "最近进展日期",
-            "最近进展",
-            "来源部门",
-            "50亿元以上",
-            "本期签约",
-            "项目ID",
-        ],
-        [
-            [
-                r["project_name"],
-                r["project_code"],
-                r["district_name"],
-                r["industry_chain"],
-                r["signed_investment_yi"],
-                r["stage_zh"],
-                r["signed_on"],
-                r["last_evidence_on"],
-                zh_milestone(r["last_evidence_milestone"]),
-                zh_source(r["last_evidence_source"]),
-                r["is_50yi_plus"],
-                r["signed_in_period"],
-                r["hub_project_id"],
-            ]
-            for r in bulletin.big_projects
-        ],
-    )
-    _sheet(
-        book,
-        SHEETS[7],
-        [
-            "项目名称",
-            "区县",
-            "签约日期",
-            "签约以来（月）",
-            "签约投资额（亿元）",
-            "所处阶段",
-            "下一步责任部门",
-            "下一步工作",
-        ],
-        [
-            [
-                r["project_name"],
-                r["district_name"],
-                r["signed_on"],
-                r["months_since_signing"],
-                r["signed_investment_yi"],
-                r["stage_zh"],
-                r["next_department_zh"],
-                r["next_step_zh"],
-            ]
-            for r in bulletin.stalled
-        ],
-    )
+    _sheet(book, SHEETS[6], *table(bulletin.big_projects, BIG_PROJECT_COLUMNS_WITH_ID))
+    _sheet(book, SHEETS[7], *table(bulletin.stalled, STALLED_COLUMNS))
     book.properties.title = f"{period.title_zh}重大项目调度简报"
     buffer = io.BytesIO()
     book.save(buffer)
