@@ -87,7 +87,8 @@ begin
 
     -- Reading shared through functions: the as-of reads (shared.stalled_projects calls its
     -- as-of function), the one definition of the signing
-    -- indicators that they and the view share, and the report periods land_quota_usage cuts
+    -- indicators that they and the view share, the report periods land_quota_usage cuts, and
+    -- core.date_key, the dim_date keys of the star's views
     -- (whoever reads a view needs EXECUTE on the functions it calls; schema core stays out of
     -- reach by name). Not granted to public.
     foreach reader in array array[
@@ -99,7 +100,8 @@ begin
                 'grant execute on function shared.projects_as_of(timestamptz), '
                 'shared.signing_indicators_as_of(timestamptz), '
                 'shared.stalled_projects_as_of(date), '
-                'core.signing_indicators_of(shared.projects[]), core.report_periods(date[]) '
+                'core.signing_indicators_of(shared.projects[]), core.report_periods(date[]), '
+                'core.date_key(date) '
                 'to %I', reader);
         end if;
     end loop;

@@ -30,8 +30,7 @@ days as (
 )
 
 select
-    (extract(year from calendar_date) * 10000 + extract(month from calendar_date) * 100
-        + extract(day from calendar_date))::integer as date_key,
+    core.date_key(calendar_date) as date_key,
     calendar_date,
     extract(year from calendar_date)::integer as year,
     extract(quarter from calendar_date)::integer as quarter,

@@ -94,10 +94,8 @@ select
            'in_production', 'terminated'])[sp.reached_order] as stage_key,
     sp.valid_from,
     sp.valid_to,
-    (extract(year from sp.valid_from) * 10000 + extract(month from sp.valid_from) * 100
-        + extract(day from sp.valid_from))::integer as valid_from_date_key,
-    (extract(year from sp.valid_to) * 10000 + extract(month from sp.valid_to) * 100
-        + extract(day from sp.valid_to))::integer as valid_to_date_key,
+    core.date_key(sp.valid_from) as valid_from_date_key,
+    core.date_key(sp.valid_to) as valid_to_date_key,
     sp.valid_to is null as is_current,
     coalesce(sp.valid_to, greatest(current_date + 1, sp.valid_from)) - sp.valid_from as days,
     s.signed_investment_wan

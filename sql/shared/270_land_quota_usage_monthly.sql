@@ -10,10 +10,8 @@ select
     s.period,
     s.period_start,
     s.period_end,
-    (extract(year from s.period_start) * 10000 + extract(month from s.period_start) * 100
-        + extract(day from s.period_start))::integer as period_start_key,
-    (extract(year from s.period_end) * 10000 + extract(month from s.period_end) * 100
-        + extract(day from s.period_end))::integer as period_end_key,
+    core.date_key(s.period_start) as period_start_key,
+    core.date_key(s.period_end) as period_end_key,
     extract(year from s.period_start)::integer as year,
     extract(month from s.period_start)::integer as month,
     s.parcels,
