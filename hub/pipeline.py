@@ -462,9 +462,11 @@ def resolve_and_publish(
                 horizon=horizon,
             )
             conn.commit()
-        with clock.step("core_audit"):
-            if _core_changed_since_audit(settings, url):
-                _check_core_and_build_docs(settings, url)
+            # still under the publish lock: a second sync's audit would race this one's
+            # Data Docs in the same folder, and could audit a core half-way to its publish
+            with clock.step("core_audit"):
+                if _core_changed_since_audit(settings, url):
+                    _check_core_and_build_docs(settings, url)
     finally:
         clock.save(url)
     return {

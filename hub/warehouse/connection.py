@@ -25,8 +25,15 @@ def libpq_url(sqlalchemy_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+#: How the hub's sessions show in pg_stat_activity (and to a sync waiting for a lock), unless
+#: the warehouse URL names another.
+APPLICATION_NAME = "investment-hub"
+
+
 def connect(sqlalchemy_url: str, *, autocommit: bool = False) -> psycopg.Connection:
-    return psycopg.connect(libpq_url(sqlalchemy_url), autocommit=autocommit)
+    url = make_url(sqlalchemy_url)
+    named = {} if "application_name" in url.query else {"application_name": APPLICATION_NAME}
+    return psycopg.connect(libpq_url(sqlalchemy_url), autocommit=autocommit, **named)
 
 
 @contextmanager

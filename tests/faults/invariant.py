@@ -113,9 +113,7 @@ def versions_landed_once(url: str) -> int:
 def watermarks_not_ahead(url: str, departments: SandboxDepartments) -> None:
     with connect(url) as conn:
         states = dict(conn.execute("select source_system, state from meta.source_state"))
-        landed = {
-            system: _landed(conn, table, system) for system, table in RAW_TABLES.items()
-        }
+        landed = {system: _landed(conn, table, system) for system, table in RAW_TABLES.items()}
     problems = [
         problem
         for check in (_commerce_ahead, _approval_ahead, _stats_ahead, _land_ahead)
@@ -240,3 +238,26 @@ def _canonical(row: dict[str, Any], label: dict[int, str]) -> str:
         if row.get(column) is not None:
             row[column] = label.get(row[column], f"unlinked project {row[column]}")
     return json.dumps(row, ensure_ascii=False, sort_keys=True)
+
+
+def interleaved_runs(url: str) -> list[tuple[str, str, str]]:
+    """(department or 'publish', run id, run id) for every two runs whose work on one
+    department, or on the publish, overlapped in time: each run's span there runs from its
+    first step's start to its last step's end (meta.sync_steps). Empty when runs took turns."""
+    with connect(url) as conn:
+        return conn.execute(
+            """
+            with spans as (
+                select run_id, coalesce(source_system, 'publish') as holder,
+                       min(started_at) as began,
+                       max(started_at + seconds * interval '1 second') as ended
+                from meta.sync_steps
+                group by 1, 2
+            )
+            select a.holder, a.run_id, b.run_id
+            from spans as a
+            join spans as b
+              on a.holder = b.holder and a.run_id < b.run_id
+             and a.began < b.ended and b.began < a.ended
+            """
+        ).fetchall()
