@@ -21,7 +21,7 @@ import pytest
 from hub.sandbox import FaultKnobs
 from hub.warehouse.connection import connect
 from tests.conftest import use_hub_env
-from tests.faults.invariant import check_invariant, interleaved_runs
+from tests.faults.invariant import check_invariant, interleaved_runs, note_fault
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.slow]
 
@@ -67,6 +67,7 @@ def test_a_cli_sync_and_a_dag_run_never_interleave(
     try:
         wait_until_landing(url, cli)
         dag_started = database_now(url)
+        note_fault("concurrent syncs")
         run_dag(bag.dags["hub_sync"])
         _, stderr = cli.communicate(timeout=FINISH_WITHIN_S)
     finally:

@@ -20,6 +20,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
 
 
+def pytest_terminal_summary(terminalreporter):
+    from tests.faults.invariant import TALLY
+
+    if TALLY.checks or TALLY.faults:
+        terminalreporter.write_sep("-", "fault suite")
+        terminalreporter.write_line(TALLY.line())
+
+
 @pytest.fixture
 def invariant(hub_settings, sandbox, databases):
     """``invariant()`` checks this test's warehouse against one clean sync of its sandbox

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +69,32 @@ class Checked:
     relations: int
 
 
+@dataclasses.dataclass
+class Tally:
+    """What this test session's checks passed on, and the faults the scenarios injected:
+    the fault tier prints it at the end of the run (RELIABILITY.md quotes the last one)."""
+
+    checks: int = 0
+    raw_versions: int = 0
+    shared_rows: int = 0
+    faults: Counter = dataclasses.field(default_factory=Counter)
+
+    def line(self) -> str:
+        faults = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items())) or "none"
+        return (
+            f"{self.checks} invariant checks passed over {self.raw_versions:,} raw versions and "
+            f"{self.shared_rows:,} shared rows; faults injected: {faults}"
+        )
+
+
+TALLY = Tally()
+
+
+def note_fault(kind: str, count: int = 1) -> None:
+    """Count a fault a scenario injected (for the session's figures)."""
+    TALLY.faults[kind] += count
+
+
 def check_invariant(
     settings: Settings,
     departments: SandboxDepartments,
@@ -88,11 +115,15 @@ def check_invariant(
     }
     if differing or found.keys() != expected.keys():
         raise InvariantBroken(f"shared differs from one clean sync: {differing}")
-    return Checked(
+    checked = Checked(
         raw_versions=raw_versions,
         shared_rows=sum(len(rows) for rows in found.values()),
         relations=len(found),
     )
+    TALLY.checks += 1
+    TALLY.raw_versions += checked.raw_versions
+    TALLY.shared_rows += checked.shared_rows
+    return checked
 
 
 def versions_landed_once(url: str) -> int:

@@ -19,7 +19,7 @@ import pytest
 
 from hub.sandbox import FaultKnobs
 from hub.warehouse.connection import connect
-from tests.faults.invariant import interleaved_runs
+from tests.faults.invariant import interleaved_runs, note_fault
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +54,7 @@ def test_two_hub_syncs_started_at_once_never_interleave(hub_settings, sandbox, i
     }
 
     first, second = start_hub_sync(env), start_hub_sync(env)
+    note_fault("concurrent syncs")
     outcomes = [process.communicate(timeout=FINISH_WITHIN_S) for process in (first, second)]
 
     assert [first.returncode, second.returncode] == [0, 0], [err[-2000:] for _, err in outcomes]

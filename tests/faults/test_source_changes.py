@@ -18,7 +18,7 @@ from connectors.common.window import parse_window
 from hub.pipeline import run_sync
 from hub.sandbox import LandFile
 from hub.warehouse.connection import connect
-from tests.faults.invariant import InvariantBroken
+from tests.faults.invariant import InvariantBroken, note_fault
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +47,7 @@ def test_a_stats_period_revised_after_it_was_merged(hub_settings, sandbox, invar
     dropped, changed, *kept = period.rows
     revised = {**changed, "completed_investment_ytd_wan": 4321.5}
     sandbox.set_stats_period(period.period, period.revision + 1, [revised, *kept], False)
+    note_fault("stats revision after merge")
 
     synced(hub_settings)
 
@@ -103,6 +104,7 @@ def test_an_approval_revocation_after_the_landing_it_revokes(hub_settings, sandb
             "supersedes_event_id": granted["event_id"],
         }
     )
+    note_fault("approval revoked after landing")
 
     synced(hub_settings)
 
@@ -128,6 +130,7 @@ def test_a_land_file_redelivered_with_changes(hub_settings, sandbox, invariant):
     first, *rest = delivery.rows
     parcel = first["宗地编号"]
     sandbox.add_land_file(LandFile(delivery.name, [{**first, "成交价款（万元）": "98765"}, *rest]))
+    note_fault("land file re-delivered")
 
     # A plain sync does not apply a re-delivery (the contract forbids one): it says so, and
     # keeps what was published; the warehouse then differs from a clean sync, as it should.
@@ -169,6 +172,7 @@ def test_a_department_down_for_several_runs_then_back(hub_settings, sandbox, inv
             sandbox.set_stats_period(period.period, period.revision + 1, period.rows[1:], False)
 
         report = run_sync(down)
+        note_fault("department down for a run")
 
         assert set(report.failures) == {"stats"} and report.published
         status, detail = one(
