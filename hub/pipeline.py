@@ -647,8 +647,9 @@ def _log_failure(what: str, error: Exception, secrets: tuple[str, ...]) -> str:
 
 
 def summarize(settings: Settings) -> dict[str, Any]:
-    """Projects per stage, records and rejects per source, the latest run's steps, the
-    latest publish and the last day's Airflow alerts (for the demo and `hub status`)."""
+    """Projects per stage, records and rejects per source, each department's last sync, the
+    latest run's steps, the latest publish and the last day's Airflow alerts (for the demo
+    and `hub status`)."""
     url = warehouse_url(settings)
     with connect(url) as conn:
         stages = {r["stage"]: r["projects"] for r in fetch_dicts(conn, "reports/stage_counts.sql")}
@@ -656,6 +657,7 @@ def summarize(settings: Settings) -> dict[str, Any]:
         steps = fetch_dicts(conn, "reports/last_run_steps.sql")
         publishes = fetch_dicts(conn, "reports/last_publish.sql")
         alerts = fetch_dicts(conn, "reports/recent_alerts.sql")
+        department_status = fetch_dicts(conn, "reports/department_status.sql")
     return {
         "projects_per_stage": stages,
         "records_per_source": {r["source_system"]: r["records"] for r in sources},
@@ -663,4 +665,5 @@ def summarize(settings: Settings) -> dict[str, Any]:
         "last_run_steps": steps,
         "last_publish": publishes[0] if publishes else None,
         "recent_alerts": alerts,
+        "department_status": department_status,
     }

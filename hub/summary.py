@@ -1,6 +1,7 @@
 """The summary `hub status` prints and `hub demo` prints beside the ground truth: projects per
-stage, current records and open rejects per source, and the time of each step of the latest
-run, the latest publish and the last day's alerts (``hub.pipeline.summarize``'s dict)."""
+stage, current records and open rejects per source, each department's last sync, the time of
+each step of the latest run, the latest publish and the last day's alerts
+(``hub.pipeline.summarize``'s dict)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ def print_summary(summary: dict) -> None:
             f"  {source:<9} {summary['records_per_source'].get(source, 0):>7} / "
             f"{summary['rejects_per_source'].get(source, 0):>5}"
         )
+    departments = summary.get("department_status") or []
+    if departments:
+        print("Departments' last sync (shared.sync_status):")
+        for row in departments:
+            succeeded = row["last_success_at"]
+            since = f"last ok {succeeded:%Y-%m-%d %H:%M:%S %Z}" if succeeded else "never ok"
+            detail = f": {row['detail']}" if row["last_status"] != "ok" and row["detail"] else ""
+            print(f"  {row['source_system']:<9} {row['last_status']:<8} {since}{detail}")
     steps = summary.get("last_run_steps") or []
     if steps:
         first = steps[0]

@@ -15,9 +15,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from connectors.common.window import parse_window
+from hub.cli import main as hub_main
 from hub.pipeline import run_sync
 from hub.sandbox import LandFile
 from hub.warehouse.connection import connect
+from tests.conftest import use_hub_env
 from tests.faults.invariant import InvariantBroken, note_fault
 
 pytestmark = pytest.mark.slow
@@ -150,7 +152,9 @@ def test_a_land_file_redelivered_with_changes(hub_settings, sandbox, invariant):
     invariant()
 
 
-def test_a_department_down_for_several_runs_then_back(hub_settings, sandbox, invariant):
+def test_a_department_down_for_several_runs_then_back(
+    hub_settings, sandbox, invariant, monkeypatch, capsys
+):
     synced(hub_settings)
     url = hub_settings.warehouse_url
     down = dataclasses.replace(
@@ -185,6 +189,14 @@ def test_a_department_down_for_several_runs_then_back(hub_settings, sandbox, inv
             " and project_name like '%%期）'",
             [renamed],
         ) == (len(renamed),)
+
+    # what the operator sees (RELIABILITY.md's runbook starts there)
+    use_hub_env(monkeypatch, sandbox, hub_settings)
+    capsys.readouterr()
+    assert hub_main(["status"]) == 0
+    block = capsys.readouterr().out.split("Departments' last sync")[1].split("\n")
+    (line,) = [ln for ln in block if ln.startswith("  stats ")][:1]
+    assert "failed" in line and "last ok" in line and NOWHERE in line
 
     synced(hub_settings)  # back: it catches up on everything it missed
 
