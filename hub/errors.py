@@ -6,8 +6,10 @@ DETAIL, SQLAlchemy appends a statement's parameters, and a connection error may 
 with its password. ``one_line`` keeps the primary message only (for a psycopg error: the
 primary message and the SQLSTATE, never ``diag.context`` or ``diag.message_detail``), blanks
 passwords in URLs and the configured secrets, and cuts the result to ``MAX_REASON``
-characters. ``redacted_traceback`` is the traceback `hub -v` logs: the frames as they are,
-each exception's message replaced by its one line.
+characters; a warehouse session that ended under the hub (a terminated backend, a restarted
+server) says so after the error's type (``OperationalError: warehouse connection lost: …``).
+``redacted_traceback`` is the traceback `hub -v` logs: the frames as they are, each
+exception's message replaced by its one line.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ _TRAILERS = re.compile(
     r"(?:(?:^|\s)(?:DETAIL|CONTEXT|QUERY|HINT|WHERE|LINE \d+):|\[SQL:|\[parameters:"
     r"|\(Background on)"
 )
+
+
+#: A warehouse session that ended under the hub (a terminated backend, a restarted or crashed
+#: server, a broken socket): SQLSTATE admin_shutdown / crash_shutdown, or libpq's and
+#: psycopg's own words for it (such errors carry no SQLSTATE).
+_LOST_SQLSTATES = ("57P01", "57P02")
+_LOST_TEXT = re.compile(
+    r"the connection is lost|server closed the connection|connection to server was lost"
+    r"|terminating connection|EOF detected",
+    re.I,
+)
+#: Put after the error's type name, so the line still starts with it.
+CONNECTION_LOST = "warehouse connection lost: "
 
 
 class HubFailure(RuntimeError):
@@ -109,13 +124,25 @@ def _message(error: BaseException) -> str:
     if isinstance(orig, BaseException) and orig is not error:
         return _message(orig)
     name = type(error).__name__
+    text = str(error)
+    lost = ""
     if isinstance(error, psycopg.Error):
         primary = error.diag.message_primary
+        lost = CONNECTION_LOST if _connection_lost(error, primary or text) else ""
         if primary:
             sqlstate = error.diag.sqlstate
-            return f"{name}: {primary}" + (f" [SQLSTATE {sqlstate}]" if sqlstate else "")
-    text = str(error)
-    return f"{name}: {text}" if text else name
+            return f"{name}: {lost}{primary}" + (f" [SQLSTATE {sqlstate}]" if sqlstate else "")
+    return f"{name}: {lost}{text}" if text else name
+
+
+def _connection_lost(error: BaseException, text: str) -> bool:
+    """Whether a psycopg error says the warehouse session ended under the hub (psycopg is
+    only ever the warehouse's driver here; departments are read over HTTP)."""
+    import psycopg
+
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    return error.diag.sqlstate in _LOST_SQLSTATES or bool(_LOST_TEXT.search(text))
 
 
 def redacted_traceback(error: BaseException, secrets: Iterable[str] = ()) -> str:

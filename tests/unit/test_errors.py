@@ -264,3 +264,29 @@ def test_with_v_an_unexpected_error_also_logs_a_redacted_traceback(
     assert err.startswith("hub: error: RuntimeError: X-Api-Key *** refused;")
     assert "Traceback (most recent call last)" in caplog.text and "in status" in caplog.text
     assert "commerce-key-abc" not in caplog.text + err and PAYLOAD not in caplog.text + err
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        psycopg.OperationalError("the connection is lost"),
+        psycopg.OperationalError(
+            "server closed the connection unexpectedly\n\tThis probably means the server"
+            " terminated abnormally"
+        ),
+        psycopg.OperationalError("consuming input failed: EOF detected"),
+    ],
+    ids=["lost", "server-closed", "eof"],
+)
+def test_a_warehouse_session_ended_under_the_hub_says_so(error):
+    line = one_line(error)
+    assert line.startswith("OperationalError: warehouse connection lost: "), line
+    assert "\n" not in line
+
+
+def test_a_refused_connection_or_another_database_error_is_not_called_lost():
+    refused = psycopg.OperationalError(
+        'connection failed: connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )
+    assert "connection lost" not in one_line(refused)
+    assert "connection lost" not in one_line(psycopg.errors.DiskFull("No space left on device"))
