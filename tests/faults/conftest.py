@@ -28,6 +28,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(TALLY.line())
 
 
+@pytest.fixture(scope="module")
+def scenario(request):
+    """The sandbox's city (tests/conftest.py's, size 120 seed 11), or the one the test module
+    asks for in ``SCENARIO`` (``generate_scenario``'s arguments: a smaller city keeps a module
+    that checks the invariant many times short)."""
+    from hub.sandbox import generate_scenario
+
+    return generate_scenario(**getattr(request.module, "SCENARIO", {"size": 120, "seed": 11}))
+
+
 @pytest.fixture
 def invariant(hub_settings, sandbox, databases):
     """``invariant()`` checks this test's warehouse against one clean sync of its sandbox

@@ -36,14 +36,6 @@ ROOM = 8 * 1024
 GROWN = "64m"
 
 
-@pytest.fixture(scope="module")
-def scenario():
-    """Replaces tests/conftest.py's (size 120) for ``sandbox`` and so for ``invariant``."""
-    from hub.sandbox import generate_scenario
-
-    return generate_scenario(**SCENARIO)
-
-
 def mount(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["mount", *args], capture_output=True, text=True, timeout=60)
 

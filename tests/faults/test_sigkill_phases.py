@@ -30,7 +30,6 @@ The product code has no hook for this: only the child's monkeypatches.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -44,6 +43,7 @@ from hub.config import Settings
 from hub.pipeline import run_sync
 from hub.warehouse.connection import connect
 from tests.faults.invariant import note_fault
+from tests.faults.paging import paged
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Hang guard, not a speed check: a child that neither dies nor ends within this fails.
@@ -183,24 +183,6 @@ NOT_COMMITTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def scenario():
-    """Replaces tests/conftest.py's (size 120) for ``sandbox`` and so for ``invariant``."""
-    from hub.sandbox import generate_scenario
-
-    return generate_scenario(**SCENARIO)
-
-
-def paged(settings: Settings) -> Settings:
-    return dataclasses.replace(
-        settings,
-        **{
-            name: dataclasses.replace(getattr(settings, name), **fields)
-            for name, fields in PAGES.items()
-        },
-    )
-
-
 def kill_in_phase(phase: str, settings: Settings, sandbox, marker: Path) -> dict:
     """Run the child that kills itself in ``phase``; what it wrote before dying."""
     env = {
@@ -227,7 +209,7 @@ def kill_in_phase(phase: str, settings: Settings, sandbox, marker: Path) -> dict
 def test_a_sync_killed_in_each_phase_is_completed_by_the_rerun(
     phase, sandbox, hub_settings, invariant, tmp_path
 ):
-    settings = paged(hub_settings)
+    settings = paged(hub_settings, PAGES)
     facts = kill_in_phase(phase, settings, sandbox, tmp_path / "killed.json")
     note_fault(f"SIGKILL in {phase}")
     assert facts["phase"] == phase

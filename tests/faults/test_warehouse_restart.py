@@ -16,7 +16,6 @@ landing commits many times and lasts long enough to be caught in the middle.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import pwd
@@ -39,6 +38,7 @@ from hub.sandbox import FaultKnobs
 from hub.warehouse.connection import connect
 from hub.warehouse.migrations import upgrade
 from tests.faults.invariant import note_fault
+from tests.faults.paging import paged
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("HUB_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -67,24 +67,6 @@ report = run_sync(settings, sources=sources)
 print(json.dumps({{"failures": report.failures, "publish_failure": report.publish_failure}}))
 sys.exit(0 if report.ok else 1)
 """
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    """Replaces tests/conftest.py's (size 120) for ``sandbox`` and so for ``invariant``."""
-    from hub.sandbox import generate_scenario
-
-    return generate_scenario(**SCENARIO)
-
-
-def paged(settings: Settings) -> Settings:
-    return dataclasses.replace(
-        settings,
-        **{
-            name: dataclasses.replace(getattr(settings, name), **fields)
-            for name, fields in PAGES.items()
-        },
-    )
 
 
 class PrivateCluster:
@@ -241,6 +223,31 @@ def assert_lost_connection_reported(report: dict, stderr: str, exit_code: int) -
     return reason
 
 
+def cut_off_while_landing(settings, sandbox, cut, *sources: str) -> tuple[dict, str]:
+    """A slowed sync of ``sources`` (all if none) in a child; once commerce is partly
+    landed, ``cut(child)``; then the child is let finish. Checks that commerce alone failed,
+    saying the warehouse connection was lost, with part of it landed; returns the child's
+    report and that reason."""
+    total = len(sandbox.commerce_records())
+    sandbox.faults = LATENCY
+    child = start_sync(settings, sandbox, *sources)
+    try:
+        caught = wait_mid_landing(child, settings.warehouse_url, total)
+        cut(child)
+        sandbox.faults = FaultKnobs()  # the rest of the sync need not be slow
+        report, stderr = finish(child)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    reason = assert_lost_connection_reported(report, stderr, child.returncode)
+    left = commerce_landed(settings.warehouse_url)
+    assert left < total  # cut off while landing: the rest of commerce never came
+    assert set(report["failures"]) == {"commerce"}, report  # the others synced
+    print(f"cut off at {caught}/{total} commerce rows committed ({left} kept); {reason}")
+    return report, reason
+
+
 def test_an_immediate_restart_of_the_warehouse_fails_the_department_then_the_rerun_completes(
     private_cluster, sandbox, tmp_path, invariant
 ):
@@ -251,27 +258,16 @@ def test_an_immediate_restart_of_the_warehouse_fails_the_department_then_the_rer
                 "HUB_WAREHOUSE_URL": private_cluster.create_warehouse(),
                 "HUB_HOME": str(tmp_path / "home"),
             }
-        )
+        ),
+        PAGES,
     )
-    total = len(sandbox.commerce_records())
-    sandbox.faults = LATENCY
-    # commerce alone: the departments after it would meet the server still starting up
-    child = start_sync(settings, sandbox, "commerce")
-    try:
-        caught = wait_mid_landing(child, settings.warehouse_url, total)
+
+    def restart(child):
         private_cluster.pg_ctl("-m", "immediate", "restart")
         note_fault("warehouse restarted (-m immediate)")
-        sandbox.faults = FaultKnobs()  # the rest of the sync need not be slow
-        report, stderr = finish(child)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    reason = assert_lost_connection_reported(report, stderr, child.returncode)
-    left = commerce_landed(settings.warehouse_url)
-    assert left < total  # cut off while landing: the rest of commerce never came
-    assert set(report["failures"]) == {"commerce"}, report
-    print(f"restart at {caught}/{total} commerce rows committed ({left} kept); {reason}")
+
+    # commerce alone: the departments after it would meet the server still starting up
+    cut_off_while_landing(settings, sandbox, restart, "commerce")
 
     rerun = run_sync(settings)
     assert rerun.ok, (rerun.failures, rerun.publish_failure)
@@ -281,25 +277,13 @@ def test_an_immediate_restart_of_the_warehouse_fails_the_department_then_the_rer
 def test_a_terminated_backend_fails_the_department_then_the_rerun_completes(
     hub_settings, sandbox, invariant
 ):
-    settings = paged(hub_settings)
-    total = len(sandbox.commerce_records())
-    sandbox.faults = LATENCY
-    child = start_sync(settings, sandbox)
-    try:
-        caught = wait_mid_landing(child, settings.warehouse_url, total)
-        terminated = terminate_the_sync_backend(settings.warehouse_url, child)
+    settings = paged(hub_settings, PAGES)
+
+    def terminate(child):
+        terminate_the_sync_backend(settings.warehouse_url, child)
         note_fault("sync backend terminated")
-        sandbox.faults = FaultKnobs()  # the rest of the sync need not be slow
-        report, stderr = finish(child)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    reason = assert_lost_connection_reported(report, stderr, child.returncode)
-    left = commerce_landed(settings.warehouse_url)
-    assert left < total  # cut off while landing: the rest of commerce never came
-    print(f"terminated {terminated} at {caught}/{total} commerce rows ({left} kept); {reason}")
-    assert set(report["failures"]) == {"commerce"}, report  # the others synced
+
+    report, _ = cut_off_while_landing(settings, sandbox, terminate)
     assert report["publish_failure"] is None
 
     rerun = run_sync(settings)
