@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from connectors.common.http import (
     client_from_settings,
     json_object,
 )
+
+#: A business code sent as a string: "0", "50001", "-1".
+_CODE_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 #: Business error codes (in an HTTP 200 body) that mean "busy, try again".
 TRANSIENT_CODES = range(50001, 50100)
@@ -35,7 +39,9 @@ def interpret_envelope(response: requests.Response) -> dict[str, Any]:
     body = json_object(response)
     code = body.get("code")
     message = body.get("message")
-    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+    # Not str.isdigit(): it also says yes to "²" and "--5", which int() refuses (a
+    # ValueError out of the page instead of a business error).
+    if isinstance(code, str) and _CODE_TEXT.fullmatch(code.strip()):
         code = int(code)
     if code == 0:
         data = body.get("data")

@@ -23,7 +23,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import requests
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: Timestamps without an offset are local time (contracts/README.md).
 LOCAL_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+#: How far after the hub's clock an updated_at may be and still become the watermark.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -102,6 +104,13 @@ class CommerceConnector:
         seen: set[tuple[Any, Any]] = set()  # (project_no, updated_at) yielded in this sync
         distinct: set[Any] = set()  # project_no read in this sync
         newest: tuple[datetime, str] | None = None
+        # An updated_at more than a day after the hub's clock (9999-12-31…) is not taken
+        # as the watermark: every later sync would ask for records updated after it and
+        # silently read nothing more. Such a record is still landed, and read again by each
+        # sync until the clock passes it (the same version: the lander absorbs it). A day,
+        # not none: a department's clock a little ahead (the sandbox stamps one record a
+        # second) must not leave the watermark, and the state, to depend on when we read.
+        horizon = datetime.now(UTC) + FUTURE_TOLERANCE
         settled = False
         total = 0
         passes = 0
@@ -123,7 +132,11 @@ class CommerceConnector:
                     distinct.add(key[0])
                     new_in_pass += 1
                     instant = parse_instant(updated_at)
-                    if instant is not None and (newest is None or instant > newest[0]):
+                    if (
+                        instant is not None
+                        and instant <= horizon
+                        and (newest is None or instant > newest[0])
+                    ):
                         # as the source wrote it, unless it lacked an offset
                         shown = updated_at if _has_offset(updated_at) else instant.isoformat()
                         newest = (instant, shown)

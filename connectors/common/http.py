@@ -194,7 +194,10 @@ def decode_body(response: requests.Response) -> str:
         encoding = "utf-8"  # requests' default for text/* without charset; JSON is UTF-8
     try:
         return response.content.decode(encoding, "surrogateescape").removeprefix("\ufeff")
-    except LookupError:  # an unknown charset: JSON's own encoding
+    # LookupError: an unknown charset (or not a text one: base64, rot13); UnicodeError: a
+    # codec that takes no error handler (idna, punycode) raised instead of decoding. Either
+    # way, JSON's own encoding.
+    except (LookupError, UnicodeError):
         return response.content.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
 
 
@@ -202,10 +205,77 @@ def loads_verbatim(text: str) -> Any:
     """JSON text as Python values, keeping every number as the department wrote it: a
     number no float or int holds (``1e309``, ``NaN``, ``-Infinity``, thousands of digits)
     becomes a ``SourceNumber`` with its token, not an error for the whole page nor a
-    silent ``inf``."""
-    return json.loads(
-        text, parse_float=_float_or_token, parse_int=_int_or_token, parse_constant=SourceNumber
-    )
+    silent ``inf``. A value nested deeper than ``MAX_JSON_DEPTH`` is kept as a string of
+    its JSON text (``_cut_too_deep``). Raises ValueError when ``text`` is not JSON."""
+    if _nests_deeper_than(text, MAX_JSON_DEPTH):
+        text = _cut_too_deep(text)
+    try:
+        # strict=False: a control character written raw inside a string (JSON wants it
+        # escaped) is one record's bad value, not a page that is not JSON — which failed
+        # the department's sync every time. hub.warehouse.storable rejects the record
+        # (invalid_text) unless it is a tab or a line break, which a text may hold.
+        return json.loads(
+            text,
+            parse_float=_float_or_token,
+            parse_int=_int_or_token,
+            parse_constant=SourceNumber,
+            strict=False,
+        )
+    except RecursionError:  # unbalanced brackets, nothing cut: not JSON either
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+
+
+#: The deepest nesting of a department's JSON kept as Python values. Python's json parser
+#: gives up (RecursionError, which failed the whole page and the department's sync) near
+#: sys.getrecursionlimit() — 1,000 levels, fewer inside the sync's own call stack — and the
+#: lander's canonical JSON and hub.warehouse.storable recurse as well; PostgreSQL's jsonb
+#: takes about 50,000 levels (at the default max_stack_depth of 2MB). No contract field
+#: nests at all, so whatever is this deep sits inside a field that is already an object or
+#: a list where a string or a number belongs: its record is rejected as invalid_type, kept.
+MAX_JSON_DEPTH = 64
+
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether ``text``'s brackets nest deeper than ``limit`` (a bracket inside a string
+    counts too: a cheap first look, ``_cut_too_deep`` reads the strings)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for bracket in _NOT_BRACKETS.sub("", text):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _cut_too_deep(text: str) -> str:
+    """``text`` with every value that opens deeper than ``MAX_JSON_DEPTH`` replaced by a
+    JSON string of its exact text (verbatim; its record is rejected, see MAX_JSON_DEPTH).
+    ``text`` itself if its brackets do not balance: json then says why it is not JSON."""
+    parts: list[str] = []
+    depth = kept = start = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth == MAX_JSON_DEPTH + 1:
+                start = match.start()
+            continue
+        if depth == MAX_JSON_DEPTH + 1:
+            parts += [text[kept:start], json.dumps(text[start : match.end()], ensure_ascii=False)]
+            kept = match.end()
+        depth -= 1
+        if depth < 0:
+            return text
+    if depth != 0:
+        return text
+    parts.append(text[kept:])
+    return "".join(parts)
 
 
 def _float_or_token(token: str) -> float | SourceNumber:
@@ -232,9 +302,11 @@ def _cut_short(text: str) -> bool:
     if body[-1] not in "}]":
         return True
     try:
-        json.loads(body)
+        json.loads(body, strict=False)  # as loads_verbatim reads it
     except json.JSONDecodeError as exc:
         return exc.pos >= len(body) or exc.msg.startswith("Unterminated string")
+    except RecursionError:  # nested too deep to tell (see MAX_JSON_DEPTH): malformed
+        return False
     return False
 
 

@@ -7,7 +7,9 @@ character, so splitting and quote tracking on decoded text are safe). Physical l
 grouped into logical records by tracking RFC 4180 quoting, so a quoted field may hold commas
 and line breaks. Each physical line is decoded on its own, strictly; a record containing a
 line that does not decode is returned as undecodable (raw bytes kept) instead of failing the
-file.
+file. A quote that opens a field and never closes properly (end of file, ``max_record_lines``
+lines later, or lines that do not parse together) makes its first line unreadable on its own;
+the lines after it are read again as records of their own.
 """
 
 from __future__ import annotations
@@ -134,7 +136,18 @@ class DropFolder:
             state = _scan(line.scan_text, state if pending else _START)
             pending.append(line)
             if state != _QUOTED:
-                yield _assemble(pending)
+                record = _assemble(pending)
+                if record.error is not None and len(pending) > 1:
+                    # A quote opened on the first line and closed on a later one, and the
+                    # lines between do not make a record: a stray quote swallowed the rows
+                    # after it, valid ones too. As at the end of the file, the first line is
+                    # unreadable on its own and the lines after it are read again.
+                    yield _unterminated(
+                        pending[0], f"a quoted field opened here does not parse: {record.error}"
+                    )
+                    backlog.extendleft(reversed(pending[1:]))
+                else:
+                    yield record
                 pending, state = [], _START
             elif len(pending) >= self.max_record_lines:
                 yield _unterminated(

@@ -446,10 +446,24 @@ def _syllables(word: str) -> tuple[str, ...] | None:
     is not pinyin."""
     if not word:
         return ()
-    for size in range(min(6, len(word)), 0, -1):
-        if word[:size] in _SYLLABLES and (rest := _syllables(word[size:])) is not None:
-            return (word[:size], *rest)
-    return None
+    # From the end, not by recursion: a name of a thousand-odd pinyin letters (within the
+    # contracts' 2,000 characters) recursed as deep and raised RecursionError in name_key.
+    # after[i]: where the syllable starting at i ends in the split of word[i:] (the same
+    # choice as before: the longest syllable whose rest splits), 0 when word[i:] does not.
+    length = len(word)
+    after = [0] * length + [length]
+    for start in range(length - 1, -1, -1):
+        for size in range(min(6, length - start), 0, -1):
+            if after[start + size] and word[start : start + size] in _SYLLABLES:
+                after[start] = start + size
+                break
+    if not after[0]:
+        return None
+    syllables, start = [], 0
+    while start < length:
+        syllables.append(word[start : after[start]])
+        start = after[start]
+    return tuple(syllables)
 
 
 # --------------------------------------------------------------------------- similarity

@@ -152,10 +152,13 @@ def _value(value: Any, path: str, findings: dict[str, list[str]], field: bool) -
             findings[INVALID_TYPE].append(path)
         if kind is list:
             return [_value(item, f"{path}[{i}]", findings, False) for i, item in enumerate(value)]
-        return {
-            _text(str(k), path, findings): _value(v, _join(path, str(k)), findings, False)
-            for k, v in value.items()
-        }
+        clean = {}
+        for k, v in value.items():
+            # The path names the key made storable: a finding's path lands in the payload
+            # too, and a raw key's NUL or lone surrogate there failed the whole batch.
+            k = _text(str(k), path, findings)
+            clean[k] = _value(v, _join(path, k), findings, False)
+        return clean
     findings[UNREADABLE_ROW].append(path)
     return _text(repr(value), path, findings)
 

@@ -225,6 +225,13 @@ immutable parallel safe
 as $$
 declare
     v text := btrim(value, E' \t\r\n\u00a0\u3000');
+    -- Only instants that are in years 1–9999 in every time zone: psycopg cannot load a
+    -- timestamptz or date outside them into Python, so a department's
+    -- 0001-01-01T00:00:00+14:00 (1 BC in UTC) failed the whole publish. Unlike
+    -- try_timestamptz (0003), anything earlier or later is NULL: invalid_date.
+    earliest constant timestamptz := '0001-01-02 00:00:00+00';
+    latest constant timestamptz := '9999-12-30 23:59:59.999999+00';
+    result timestamptz;
     day date;
     rest text;  -- what follows hh:mm: [:ss[.ffffff]][offset]
     offset_at int;
@@ -245,13 +252,14 @@ begin
             return null;
         end if;
         if length(v) > 19 then
-            return v::timestamptz;
+            result := v::timestamptz;
+        else
+            off := replace(btrim(default_offset), ':', '');
+            if off = 'Z' or off ~ '^[+-](0[0-9]|1[0-4])([0-5][0-9])?$' then
+                result := (v || off)::timestamptz;
+            end if;
         end if;
-        off := replace(btrim(default_offset), ':', '');
-        if off = 'Z' or off ~ '^[+-](0[0-9]|1[0-4])([0-5][0-9])?$' then
-            return (v || off)::timestamptz;
-        end if;
-        return null;
+        return case when result between earliest and latest then result end;
     end if;
     if v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' then
         return null;
@@ -277,12 +285,13 @@ begin
         or coalesce(nullif(seconds, ''), '0')::numeric >= 60 then
         return null;
     end if;
-    return (
+    result := (
         day
         + make_interval(hours => substr(v, 12, 2)::int, mins => substr(v, 15, 2)::int,
                         secs => coalesce(nullif(seconds, ''), '0')::double precision)
         - make_interval(mins => off_minutes)
     ) at time zone 'UTC';
+    return case when result between earliest and latest then result end;
 end
 $$;
 
@@ -297,7 +306,9 @@ returns timestamptz
 language sql
 stable parallel safe
 return case
-    when left(value, 4) collate "C" >= '0001'
+    -- years 1 and 9999 take the general path: at an offset, the instant may fall outside
+    -- the years 1–9999 a Python datetime holds (see parse_timestamptz_any)
+    when left(value, 4) collate "C" between '0002' and '9998'
         and substr(value, 6, 2) collate "C" between '01' and '12'
         and substr(value, 9, 2) collate "C" between '01' and '28'
         and substr(value, 12, 2) collate "C" <= '23'

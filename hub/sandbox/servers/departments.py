@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from hub.sandbox.hostile import (
     HOSTILE_DEPARTMENTS,
+    HostileJsonRecord,
     HostileLandRow,
     HostileRecord,
     land_cells_are_plain,
@@ -437,6 +438,32 @@ class SandboxDepartments:
         """Publish (a new revision of) a period's roster. Raises ValueError for a change the
         bureau never makes: to a closed period, or to an older revision."""
         self._stats.set_period(StatsPeriod(period, revision, closed, rows))
+
+    def serve_hostile_json(self, department: str, records: list[HostileJsonRecord]) -> None:
+        """Serve these records too from now on, as the ``hostile_records`` knob serves its
+        own (``RawJson`` values sent verbatim): commerce orders each as the record its
+        ``truth.copy_of`` names, approval puts it right after that event, stats adds it to
+        the latest period's roster (read again once that period's revision changes). For
+        tests that make up their own garbage (tests/integration/test_fuzz_departments.py);
+        ``hostile_records()`` lists them too."""
+        if department == "commerce":
+            self._commerce.add_hostile(records)
+        elif department == "approval":
+            self._approval.add_hostile(records)
+        elif department == "stats":
+            latest = self._stats.latest_period()
+            if latest is None:
+                raise ValueError("stats publishes no period to add records to")
+            self._stats.add_hostile(latest.period, records)
+            records = [
+                dataclasses.replace(r, truth=dataclasses.replace(r.truth, period=latest.period))
+                for r in records
+            ]
+        else:
+            raise ValueError(f"no such HTTP department: {department!r}")
+        planted = self._hostile if self._hostile is not None else {}
+        planted.setdefault(department, []).extend(r.truth for r in records)
+        self._hostile = planted
 
     def add_land_file(self, land_file: LandFile) -> Path:
         """Drop a file (and its marker if ``marked_done``) into the land folder now. The land
