@@ -190,8 +190,9 @@ def audit_batch(
 
 
 def resolve_batch_rejects(conn: Any, source_system: str, entity: str, typed_batch: str) -> int:
-    """Mark resolved the older rejects of every key this (already audited) batch brings in a
-    passing version; for a batch merged after its audit (the pipeline, a released hold).
+    """Mark resolved the older rejects of every key this (already audited) batch brings a
+    newer version of, passing or rejected in its turn (then its own reject is the key's open
+    one); for a batch merged after its audit (the pipeline, a released hold).
     ``conn`` is a psycopg connection; the caller commits. ``typed_batch``: the batch's typed
     table in schema meta. Returns the rejects resolved."""
     if not (NAME_RE.fullmatch(source_system) and NAME_RE.fullmatch(entity)):

@@ -116,6 +116,7 @@ def upgrade(warehouse_url: str, reference_dir: Path, sql_dir: Path = SQL_DIR) ->
             # A typed batch has the columns of the views it was typed by: a held or failed
             # batch is typed again, by today's views, when it is next audited or merged.
             conn.execute("select staging.drop_typed_batches()")
+        run_sql_file(conn, "warehouse/seal_database.sql")
         conn.commit()
 
         report.reference_reloaded = load_reference_data(conn, reference_dir)

@@ -47,10 +47,7 @@ begin
         return;
     end if;
 
-    -- Sealed: no one connects, or makes temporary objects (a place to plant a function that
-    -- shadows a built-in), unless granted here or by `hub access grant`.
-    execute format('revoke all on database %I from public', current_database());
-    execute format('grant temporary on database %I to hub_loader', current_database());
+    -- The database itself is sealed by sql/warehouse/seal_database.sql, at every upgrade.
 
     -- No one but the owner creates anything in shared or public.
     revoke create on schema public from public;

@@ -551,11 +551,13 @@ def test_later_fixed_record_resolves_its_reject(warehouse, tmp_path):
     assert warehouse.rejects("commerce")[first_ids["K1"]] == (["invalid_uscc"], False)
     with psycopg.connect(warehouse.conninfo) as conn:
         typed, _ = type_batch(conn, "commerce__projects", second)  # the audit's, still there
-        assert runner.resolve_batch_rejects(conn, "commerce", "projects", typed) == 1
+        # K1's reject (fixed) and K2's first (replaced by a version rejected in its turn:
+        # only the newest version's reject stays open, as after one clean sync — issue 16)
+        assert runner.resolve_batch_rejects(conn, "commerce", "projects", typed) == 2
 
     rejects = warehouse.rejects("commerce")
     assert rejects[first_ids["K1"]] == (["invalid_uscc"], True)
-    assert rejects[first_ids["K2"]] == (["invalid_enum:stage"], False)
+    assert rejects[first_ids["K2"]] == (["invalid_enum:stage"], True)
     assert rejects[second_ids["K2"]] == (["invalid_date"], False)
     assert rejects[second_ids["K4"]] == (["unknown_district"], False)
     assert second_ids["K1"] not in rejects
