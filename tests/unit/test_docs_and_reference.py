@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,15 @@ def test_readme_opens_with_the_two_commands():
 @pytest.mark.parametrize("name", sorted(ENV_VARS))
 def test_readme_documents_every_variable(name):
     assert f"`{name}`" in README
+
+
+@pytest.mark.parametrize("document", ["README.md", "RELIABILITY.md", "docs/security.md"])
+def test_relative_links_lead_to_files_of_the_repository(document):
+    text = (PROJECT_ROOT / document).read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if "://" not in t and not t.startswith("mailto:")]
+    missing = [t for t in local if not (PROJECT_ROOT / document).parent.joinpath(t).exists()]
+    assert missing == []
 
 
 def test_ci_runs_exactly_the_readme_test_command():
