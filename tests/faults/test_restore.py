@@ -50,6 +50,8 @@ CLOCK_WITHIN_S = 120
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "restore-test-Pw-1"
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+
 def tool(name: str) -> str:
     found = shutil.which(name) or str(PG_BIN / name)
     return found
